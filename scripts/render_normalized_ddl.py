@@ -1,0 +1,72 @@
+"""Render sql/02_normalized_tables.sql from the registry's documented fields.
+
+The .sql file is the committed source of truth the warehouse applies; this script only
+saves typing when a dataset is added (run it, review the diff, commit). A test holds
+every spec against the DDL, so the two cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from twilight_assets.specs import REGISTRY, DatasetSpec
+
+TARGET = Path(__file__).resolve().parents[1] / "twilight_assets" / "sql" / "02_normalized_tables.sql"
+
+BOOKKEEPING = (
+    ("source", "VARCHAR NOT NULL", "Where the row came from: tushare (production) or simulator."),
+    ("ingested_at", "TIMESTAMP NOT NULL", "When the warehouse last wrote this row (UTC)."),
+    ("raw_id", "BIGINT", "The raw_responses row this was normalized from."),
+)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    # Tushare uses SQL keywords as field names (desc, change, open): always quote.
+    return '"' + name.replace('"', '""') + '"'
+
+
+def render(spec: DatasetSpec) -> str:
+    keys = set(spec.conflict_columns)
+    cols = [
+        f"    {_ident(f.name):<34} {f.sql_type}{' NOT NULL' if f.name in keys else ''}"
+        for f in spec.fields
+    ]
+    cols += [f"    {_ident(name):<34} {sql_type}" for name, sql_type, _ in BOOKKEEPING]
+    cols.append(f"    PRIMARY KEY ({', '.join(map(_ident, spec.conflict_columns))})")
+    lines = [
+        f"-- {spec.api_name}: {spec.description}",
+        f"-- Tushare doc: {spec.doc_url}",
+        f"CREATE TABLE IF NOT EXISTS {spec.table} (",
+        ",\n".join(cols),
+        ");",
+        f"COMMENT ON TABLE {spec.table} IS {_quote(spec.description)};",
+    ]
+    for f in spec.fields:
+        unit = f" [unit: {f.unit}]" if f.unit else ""
+        hidden = " (hidden by default: requested by name)" if not f.default_shown else ""
+        lines.append(
+            f"COMMENT ON COLUMN {spec.table}.{_ident(f.name)} IS {_quote(f.description + unit + hidden)};"
+        )
+    for name, _, comment in BOOKKEEPING:
+        lines.append(f"COMMENT ON COLUMN {spec.table}.{_ident(name)} IS {_quote(comment)};")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    header = (
+        "-- Normalized tables: one per Tushare API, every documented output field, typed.\n"
+        "-- Dates are DATE, amounts DOUBLE, codes VARCHAR; units are in the column comments.\n"
+        "-- Primary key = the dataset's conflict columns (twilight_assets/specs.py).\n"
+        "-- Rendered by scripts/render_normalized_ddl.py, then reviewed and committed.\n"
+    )
+    body = "\n\n".join(render(s) for s in REGISTRY.values())
+    TARGET.write_text(header + "\n" + body + "\n", encoding="utf-8")
+    print(f"wrote {TARGET} ({len(REGISTRY)} tables)")
+
+
+if __name__ == "__main__":
+    main()
