@@ -1,0 +1,233 @@
+"""The client's pure parts: the shared rate limiter, page normalization, redaction.
+
+Everything that touches HTTP is tested against the simulator in test_client.py.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twilight_assets.errors import DataValidationError, SchemaMismatchError
+from twilight_assets.sources.normalize import empty_frame, normalize
+from twilight_assets.sources.ratelimit import WINDOW_S, RateLimiter
+from twilight_assets.sources.tushare import REDACTED, Reply, classify, redact
+from twilight_assets.errors import BadTokenError, EntitlementError, SourceError, ThrottledError
+from twilight_assets.specs import REGISTRY
+
+TRADE_CAL = REGISTRY["trade_cal"]
+CAL_FIELDS = list(TRADE_CAL.field_names)
+
+
+class FrozenClock:
+    """Time that moves only when told, so quota arithmetic is exact."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+
+
+# --- RateLimiter -------------------------------------------------------------------
+
+
+def test_rate_limiter_lets_a_minutes_quota_through_then_waits_for_the_window():
+    clock = FrozenClock()
+    limiter = RateLimiter({"daily": 3}, clock=clock, sleep=clock.sleep)
+    assert [limiter.acquire("daily") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.acquire("daily") == WINDOW_S
+    clock.now = 30.0
+    # Slots now 0,0,0,60: the next free one is when the second call at 0 leaves, t=60.
+    assert limiter.acquire("daily") == pytest.approx(30.0)
+    clock.now = 200.0
+    assert limiter.acquire("daily") == 0.0
+
+
+def test_rate_limiter_quotas_are_per_api_with_a_default_and_unknown_apis_unpaced():
+    clock = FrozenClock()
+    limiter = RateLimiter({"daily": 1}, default=2, clock=clock, sleep=clock.sleep)
+    assert limiter.acquire("daily") == 0.0
+    assert limiter.acquire("daily") == WINDOW_S
+    assert [limiter.acquire("income") for _ in range(3)] == [0.0, 0.0, WINDOW_S]
+    unpaced = RateLimiter({"daily": 1}, clock=clock, sleep=clock.sleep)
+    assert [unpaced.acquire("income") for _ in range(50)] == [0.0] * 50
+
+
+def test_rate_limiter_from_registry_uses_each_specs_documented_quota():
+    limiter = RateLimiter.from_registry({"daily": 7})
+    assert limiter.quota("daily") == 7
+    assert limiter.quota("income") == REGISTRY["income"].calls_per_minute
+    with pytest.raises(ValueError, match="daily"):
+        RateLimiter({"daily": 0})
+
+
+def test_rate_limiter_shared_by_threads_never_books_a_slot_twice():
+    clock = FrozenClock()
+    quota, threads, per_thread = 7, 8, 10
+    limiter = RateLimiter({"daily": quota}, clock=clock, sleep=clock.sleep)
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        mine = [limiter.acquire("daily") for _ in range(per_thread)]
+        with lock:
+            waits.extend(mine)
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    # With time frozen, the k-th call overall must land in minute k // quota whatever
+    # the interleaving: a lost update would put two calls in one slot.
+    assert sorted(waits) == [WINDOW_S * (k // quota) for k in range(threads * per_thread)]
+    assert sorted(clock.slept) == [w for w in sorted(waits) if w > 0]
+
+
+# --- normalize -----------------------------------------------------------------------
+
+
+def _page(items, fields=CAL_FIELDS):
+    return {"params": {"exchange": "SSE"}, "fields": list(fields), "items": items}
+
+
+def test_normalize_types_every_column_and_keeps_duplicates():
+    rows = [
+        ["SSE", "20240102", 1, "20231229"],
+        ["SSE", "20240103", "0", None],  # is_open arrives as text from some sources
+        ["SSE", "20240103", "0", None],
+    ]
+    result = normalize(TRADE_CAL, "2024", [_page(rows[:2]), _page(rows[2:])])
+    frame = result.frame
+    assert list(frame.columns) == CAL_FIELDS
+    assert frame["exchange"].dtype == object and frame["exchange"].tolist() == ["SSE"] * 3
+    assert str(frame["cal_date"].dtype) == "datetime64[ns]"
+    assert frame["cal_date"].tolist() == [pd.Timestamp("2024-01-02")] + [pd.Timestamp("2024-01-03")] * 2
+    assert str(frame["is_open"].dtype) == "Int64" and frame["is_open"].tolist() == [1, 0, 0]
+    assert frame["pretrade_date"].isna().tolist() == [False, True, True]
+    assert result.extra_fields == []
+
+
+def test_normalize_float_and_null_str_columns():
+    spec = REGISTRY["daily"]
+    row = {name: 1.5 for name in spec.field_names}
+    row.update(ts_code="000001.SZ", trade_date="20240102", vol=10)
+    items = [[row[f] for f in spec.field_names], [row[f] if f != "amount" else None for f in spec.field_names]]
+    frame = normalize(spec, "2024-01-02", [_page(items, spec.field_names)]).frame
+    assert frame["vol"].dtype == np.float64 and frame["vol"].tolist() == [10.0, 10.0]
+    assert frame["amount"].isna().tolist() == [False, True]
+
+    basic = REGISTRY["stock_basic"]
+    values = {f.name: ("20000101" if f.type == "date" else "x") for f in basic.fields}
+    values["delist_date"] = None
+    values["enname"] = None
+    items = [[values[f] for f in basic.field_names]]
+    frame = normalize(basic, None, [_page(items, basic.field_names)]).frame
+    assert frame["enname"].tolist() == [None]  # None, not NaN, in text columns
+
+
+def test_normalize_reports_extra_fields_and_drops_them_from_the_frame():
+    fields = CAL_FIELDS + ["surprise"]
+    result = normalize(TRADE_CAL, "2024", [_page([["SSE", "20240102", 1, None, 42]], fields)])
+    assert result.extra_fields == ["surprise"]
+    assert result.fields == fields
+    assert list(result.frame.columns) == CAL_FIELDS
+
+
+def test_normalize_missing_field_names_the_field_dataset_and_partition():
+    fields = [f for f in CAL_FIELDS if f != "pretrade_date"]
+    with pytest.raises(SchemaMismatchError) as raised:
+        normalize(TRADE_CAL, "2024", [_page([["SSE", "20240102", 1]], fields)])
+    message = str(raised.value)
+    assert "pretrade_date" in message and "trade_cal" in message and "2024" in message
+
+
+def test_normalize_missing_field_on_a_later_page_is_not_filled_with_nulls():
+    good = _page([["SSE", "20240102", 1, None]])
+    short = _page([["SSE", "20240103", 1]], CAL_FIELDS[:3])
+    with pytest.raises(SchemaMismatchError, match="pretrade_date"):
+        normalize(TRADE_CAL, "2024", [good, short])
+
+
+def test_normalize_rows_wider_than_the_field_list_are_a_schema_error():
+    with pytest.raises(SchemaMismatchError, match="4 fields"):
+        normalize(TRADE_CAL, "2024", [_page([["SSE", "20240102", 1, None, "x"]])])
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        (["SSE", "2024013", 1, None], "cal_date"),  # 7 digits: pandas alone would accept it
+        (["SSE", "20241341", 1, None], "cal_date"),
+        (["SSE", 20240102, 1, None], "cal_date"),
+        (["SSE", "20240102", 1.5, None], "is_open"),
+        (["SSE", "20240102", True, None], "is_open"),
+        (["SSE", "20240102", "open", None], "is_open"),
+        ([600000, "20240102", 1, None], "exchange"),
+        (["SSE", "20240102", 1, "yesterday"], "pretrade_date"),
+    ],
+)
+def test_normalize_uncoercible_value_names_field_and_row(row, field):
+    rows = [["SSE", "20240101", 0, None], row]
+    with pytest.raises(DataValidationError) as raised:
+        normalize(TRADE_CAL, "2024", [_page(rows)])
+    message = str(raised.value)
+    assert f"field {field}" in message and "row 1" in message and "trade_cal" in message
+    assert "row 0" not in message
+
+
+@pytest.mark.parametrize("key", ["exchange", "cal_date"])
+@pytest.mark.parametrize("blank", [None, ""])
+def test_normalize_null_key_names_field_and_rows(key, blank):
+    rows = [["SSE", "20240101", 0, None] for _ in range(8)]
+    for i in (2, 5, 6, 7):
+        rows[i][CAL_FIELDS.index(key)] = blank
+    with pytest.raises(DataValidationError) as raised:
+        normalize(TRADE_CAL, "2024", [_page(rows)])
+    message = str(raised.value)
+    assert f"key field {key}" in message and "4 row(s)" in message
+    assert "row 2" in message and "row 7" in message and "row 1 " not in message
+
+
+def test_normalize_empty_answer_is_an_empty_typed_frame():
+    frame = normalize(TRADE_CAL, "2024", [_page([]), {"params": {}, "fields": [], "items": []}]).frame
+    assert len(frame) == 0
+    assert frame.dtypes.astype(str).tolist() == empty_frame(TRADE_CAL).dtypes.astype(str).tolist()
+    assert frame.dtypes.astype(str).tolist() == ["object", "datetime64[ns]", "Int64", "datetime64[ns]"]
+
+
+# --- errors and redaction ---------------------------------------------------------------
+
+
+def test_redact_replaces_every_occurrence_and_ignores_an_empty_token():
+    assert redact("a tok b tok", "tok") == f"a {REDACTED} b {REDACTED}"
+    assert redact("nothing", "") == "nothing"
+
+
+@pytest.mark.parametrize(
+    ("code", "msg", "kind"),
+    [
+        (40101, "抱歉，您的token不对，请确认。", BadTokenError),
+        (40203, "抱歉，您每分钟最多访问该接口200次，权限的具体详情访问：https://tushare.pro/document/1?doc_id=108。", ThrottledError),
+        (40203, "抱歉，您每小时最多访问该接口1000次", ThrottledError),
+        (40203, "抱歉，您每天最多访问该接口10000次", ThrottledError),
+        (40203, "抱歉，您没有访问该接口的权限，权限的具体详情访问：https://tushare.pro/document/1?doc_id=108。", EntitlementError),
+        (-2002, "抱歉，您的积分不足以访问该接口", EntitlementError),
+        (-2001, "参数错误", SourceError),
+    ],
+)
+def test_classify_tells_quota_from_entitlement_by_message(code, msg, kind):
+    error = classify(Reply(code, msg, [], [], None), api_name="income", partition_key="000001.SZ")
+    assert type(error) is kind
+    assert error.code == code and "income" in str(error) and "000001.SZ" in str(error)
+    assert classify(Reply(0, "", [], [], None), api_name="income") is None
