@@ -15,6 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+demo: $(STAMP)
+	$(BIN)/python -m twilight_assets.demo
+
+dev: $(STAMP)
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -ra
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import dagster as dg
 
 from twilight_assets import config
 from twilight_assets.warehouse.writer_lease import writer_lease
+
+if TYPE_CHECKING:
+    from twilight_assets.sources.simulator import SimulatorServer
+    from twilight_assets.sources.tushare import TushareSource
+    from twilight_assets.warehouse.writer import WarehouseWriter
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -33,9 +39,66 @@ class WarehouseResource(dg.ConfigurableResource):
         return Path(self.snapshot_dir)
 
     @contextmanager
-    def writer(self) -> Iterator["WarehouseWriter"]:  # noqa: F821 - imported lazily
+    def writer(self) -> Iterator["WarehouseWriter"]:
         from twilight_assets.warehouse.writer import WarehouseWriter
 
-        with writer_lease(self.path, timeout_s=self.lease_timeout_s):
+        with writer_lease(self.path, timeout_s=self.lease_timeout_s) as waited:
             with WarehouseWriter(self.path) as writer:
+                writer.lease_wait_s = waited
                 yield writer
+
+
+_embedded_lock = threading.Lock()
+_embedded: "SimulatorServer | None" = None
+
+
+def embedded_simulator() -> "SimulatorServer":
+    """The in-process simulator used when no TUSHARE_TOKEN is set (one per process).
+
+    Its data is deterministic, so every step process that starts one serves the same
+    market.
+    """
+    global _embedded
+    from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+
+    with _embedded_lock:
+        if _embedded is None:
+            _embedded = SimulatorServer(SimulatorConfig()).start()
+        return _embedded
+
+
+class TushareResource(dg.ConfigurableResource):
+    """Tushare Pro when TUSHARE_TOKEN is set; otherwise the project's simulator.
+
+    The token is read from the environment when a step runs and never enters Dagster's
+    run config, so it is not stored in the instance. TUSHARE_HTTP_URL points at another
+    endpoint (a proxy, or `twilight simulator serve`).
+    """
+
+    workers: int = 4
+    calls_per_minute: dict[str, int] = {}
+    max_retries: int = 5
+    throttle_wait_s: float = 60.0
+
+    def source(self) -> "TushareSource":
+        from twilight_assets.sources.simulator import SimulatorConfig
+        from twilight_assets.sources.tushare import RateLimiter, TushareSource
+
+        token, url = config.tushare_token(), config.tushare_http_url()
+        source_name = "tushare"
+        if token is None:
+            source_name = "simulator"
+            if url is None:
+                server = embedded_simulator()
+                url, token = server.url, server.token
+            else:
+                token = SimulatorConfig().token
+        limiter = RateLimiter(self.calls_per_minute or None) if self.calls_per_minute else None
+        return TushareSource(
+            token,
+            url,
+            source_name=source_name,
+            rate_limiter=limiter,
+            max_retries=self.max_retries,
+            throttle_wait_s=self.throttle_wait_s,
+        )

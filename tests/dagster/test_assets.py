@@ -1,0 +1,247 @@
+"""The Dagster layer end to end: real instance, real DuckDB file, simulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from twilight_assets.assets.datasets import build_dataset_asset
+from twilight_assets.assets.snapshot import warehouse_snapshot
+from twilight_assets.specs import REGISTRY
+
+ASSETS = {name: build_dataset_asset(spec) for name, spec in REGISTRY.items()}
+DAY = "2024-06-28"  # the shared simulator's as_of: a Friday with data
+
+
+def materialize(names, instance, resources, **kwargs) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [ASSETS[n] for n in names], instance=instance, resources=resources, **kwargs
+    )
+
+
+def table(env, sql, params=None):
+    """Read the live file the way nothing in production does: only between runs, in tests."""
+    with duckdb.connect(env["TWILIGHT_WAREHOUSE"], read_only=True) as conn:
+        return conn.execute(sql, params or []).fetchall()
+
+
+def mat_metadata(result: dg.ExecuteInProcessResult, name: str) -> dict:
+    events = result.asset_materializations_for_node(name)
+    assert events, f"no materialization for {name}"
+    return {k: v.value for k, v in events[-1].metadata.items()}
+
+
+@pytest.fixture(scope="module")
+def loaded(dagster_env, instance, resources):
+    """Reference data and the 2024 calendar: what every other asset builds on."""
+    result = materialize(["stock_basic", "index_basic"], instance, resources)
+    assert result.success
+    assert materialize(["trade_cal"], instance, resources, partition_key="2024").success
+    from twilight_assets.automation import sync_entity_partitions
+
+    added = sync_entity_partitions(instance, resources["warehouse"])
+    assert added["stocks"] and added["indexes"]
+    return result
+
+
+def test_definitions_load_every_asset_check_schedule_and_sensor(dagster_env):
+    from twilight_assets.definitions import defs
+
+    defs.validate_loadable()
+    repo = defs.get_repository_def()
+    keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
+    assert set(REGISTRY) | {"warehouse_snapshot"} <= keys
+    assert {s.name for s in repo.schedule_defs} >= {
+        "daily_market_schedule", "snapshot_schedule", "stock_refresh_schedule", "calendar_schedule",
+    }
+    assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in repo.schedule_defs)
+    assert "entity_partitions_sensor" in {s.name for s in repo.sensor_defs}
+    assert repo.asset_graph.asset_check_keys, "no asset checks registered"
+
+
+def test_once_assets_keep_delisted_and_paused_stocks(loaded, dagster_env):
+    statuses = {r[0] for r in table(dagster_env, "SELECT DISTINCT list_status FROM normalized_stock_basic")}
+    assert statuses == {"L", "D", "P"}
+    meta = mat_metadata(loaded, "stock_basic")
+    assert meta["dagster/row_count"] > 0
+    assert meta["dagster/table_name"] == "normalized_stock_basic"
+    assert meta["calls"] >= 3  # one per list_status
+
+
+def test_per_date_partition_writes_rows_and_progress(loaded, dagster_env, instance, resources):
+    result = materialize(["daily"], instance, resources, partition_key=DAY)
+    assert result.success
+    meta = mat_metadata(result, "daily")
+    rows = table(dagster_env, "SELECT count(*) FROM normalized_daily WHERE trade_date = ?", [DAY])[0][0]
+    assert rows == meta["dagster/row_count"] > 0
+    assert [c.name for c in meta["dagster/column_schema"].columns][:2] == ["ts_code", "trade_date"]
+    progress = table(
+        dagster_env, "SELECT status, rows FROM ingest_progress WHERE progress_key = ?", [f"daily:{DAY}"]
+    )
+    assert progress == [("done", rows)]
+
+
+def test_closed_weekday_is_market_closed_not_missing(loaded, dagster_env, instance, resources):
+    closed = table(
+        dagster_env,
+        "SELECT strftime(cal_date, '%Y-%m-%d') FROM normalized_trade_cal WHERE exchange = 'SSE' "
+        "AND is_open = 0 AND isodow(cal_date) <= 5 AND cal_date <= ?::DATE ORDER BY cal_date LIMIT 1",
+        [DAY],
+    )
+    assert closed, "the simulator's 2024 calendar has no weekday holiday"
+    day = closed[0][0]
+    result = materialize(["daily"], instance, resources, partition_key=day)
+    assert result.success
+    assert mat_metadata(result, "daily")["partitions_market_closed"] == 1
+    assert table(dagster_env, "SELECT count(*) FROM normalized_daily WHERE trade_date = ?", [day])[0][0] == 0
+    assert table(
+        dagster_env, "SELECT status, rows FROM ingest_progress WHERE progress_key = ?", [f"daily:{day}"]
+    ) == [("market_closed", 0)]
+
+
+def test_rerun_changes_nothing(loaded, dagster_env, instance, resources):
+    cols = ", ".join(f'"{c}"' for c in REGISTRY["adj_factor"].field_names)
+    sql = f"SELECT {cols} FROM normalized_adj_factor WHERE trade_date = ? ORDER BY ts_code"
+    assert materialize(["adj_factor"], instance, resources, partition_key=DAY).success
+    first = table(dagster_env, sql, [DAY])
+    assert materialize(["adj_factor"], instance, resources, partition_key=DAY).success
+    assert table(dagster_env, sql, [DAY]) == first and first
+
+
+def test_multi_partition_run_writes_each_partition(loaded, dagster_env, instance, resources):
+    tags = {ASSET_PARTITION_RANGE_START_TAG: "2024-06-17", ASSET_PARTITION_RANGE_END_TAG: "2024-06-21"}
+    result = materialize(["daily_basic"], instance, resources, tags=tags)
+    assert result.success
+    days = table(
+        dagster_env,
+        "SELECT count(DISTINCT trade_date) FROM normalized_daily_basic "
+        "WHERE trade_date BETWEEN '2024-06-17' AND '2024-06-21'",
+    )[0][0]
+    marks = table(
+        dagster_env,
+        "SELECT count(*) FROM ingest_progress WHERE api_name = 'daily_basic' "
+        "AND partition_key BETWEEN '2024-06-17' AND '2024-06-21' AND status IN ('done', 'market_closed')",
+    )[0][0]
+    assert marks == 5 and days >= 4
+
+
+def test_per_entity_stock_and_index(loaded, dagster_env, instance, resources):
+    stock = instance.get_dynamic_partitions("stocks")[0]
+    index = instance.get_dynamic_partitions("indexes")[0]
+    assert materialize(["income"], instance, resources, partition_key=stock).success
+    assert materialize(["index_daily"], instance, resources, partition_key=index).success
+    assert table(dagster_env, "SELECT count(*) FROM normalized_income WHERE ts_code = ?", [stock])[0][0] > 0
+    assert table(dagster_env, "SELECT count(*) FROM normalized_index_daily WHERE ts_code = ?", [index])[0][0] > 0
+
+
+def test_revised_report_replaces_the_original(loaded, dagster_env, instance, resources, simulator):
+    stock = instance.get_dynamic_partitions("stocks")[1]
+    assert materialize(["income"], instance, resources, partition_key=stock).success
+    simulator.add_fault("revised_values", api_name="income", match={"ts_code": stock})
+    try:
+        assert materialize(["income"], instance, resources, partition_key=stock).success
+    finally:
+        simulator.clear_faults()
+    applied = [f for f in simulator.fault_log if f["kind"] == "revised_values"]
+    assert applied, "the simulator applied no revision"
+    flags = table(
+        dagster_env,
+        "SELECT update_flag, count(*) FROM normalized_income WHERE ts_code = ? GROUP BY 1", [stock]
+    )
+    assert ("1", ) in {(f,) for f, _ in flags}
+
+
+def test_failed_partition_names_dataset_partition_and_cause(loaded, dagster_env, instance, resources, simulator):
+    simulator.add_fault("http_500", api_name="adj_factor")
+    try:
+        result = materialize(
+            ["adj_factor"], instance, resources, partition_key="2024-06-27", raise_on_error=False
+        )
+    finally:
+        simulator.clear_faults()
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert "adj_factor partition 2024-06-27" in failure.description
+    mark = table(
+        dagster_env,
+        "SELECT status, last_error FROM ingest_progress WHERE progress_key = 'adj_factor:2024-06-27'",
+    )
+    assert mark[0][0] == "failed" and mark[0][1]
+
+
+def test_sensor_adds_only_new_partitions(loaded, dagster_env, instance, resources):
+    from twilight_assets.automation import entity_partitions_sensor
+
+    with dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]}) as ctx:
+        result = entity_partitions_sensor(ctx)
+    # `loaded` already registered every code: nothing is new, nothing is removed.
+    assert isinstance(result, dg.SensorResult)
+    assert all(not r.partition_keys for r in result.dynamic_partitions_requests)
+    instance.delete_dynamic_partition("stocks", instance.get_dynamic_partitions("stocks")[-1])
+    with dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]}) as ctx:
+        result = entity_partitions_sensor(ctx)
+    assert [len(r.partition_keys) for r in result.dynamic_partitions_requests] == [1]
+
+
+def _cli_materialize(env: dict, select: str, partition: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "twilight_assets.definitions",
+         "-a", "defs", "--select", select, "--partition", partition],
+        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def test_two_cli_runs_at_once_both_succeed(loaded, dagster_env):
+    runs = [_cli_materialize(dagster_env, "daily", "2024-06-26"), _cli_materialize(dagster_env, "adj_factor", "2024-06-26")]
+    outputs = [p.communicate(timeout=300)[0] for p in runs]
+    for proc, out in zip(runs, outputs):
+        assert proc.returncode == 0, out[-3000:]
+        assert "Could not set lock" not in out
+
+
+READER = """
+import sys, time
+from pathlib import Path
+from twilight_assets.warehouse.reader import WarehouseReader
+deadline = time.monotonic() + float(sys.argv[2])
+reads = 0
+while time.monotonic() < deadline:
+    with WarehouseReader(Path(sys.argv[1])) as r:
+        n = int(r.query("SELECT count(*) AS n FROM normalized_daily")["n"][0])
+        reads += 1
+print(reads, n)
+"""
+
+
+def test_snapshot_asset_publishes_and_a_reader_reads_during_ingest(loaded, dagster_env, instance, resources):
+    result = dg.materialize([warehouse_snapshot], instance=instance, resources=resources)
+    assert result.success
+    meta = mat_metadata(result, "warehouse_snapshot")
+    assert Path(meta["path"]).exists() and meta["bytes"] > 0
+    assert meta["table_rows"]["normalized_stock_basic"] > 0
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, dagster_env["TWILIGHT_SNAPSHOT_DIR"], "6"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    tags = {ASSET_PARTITION_RANGE_START_TAG: "2024-06-10", ASSET_PARTITION_RANGE_END_TAG: "2024-06-14"}
+    assert materialize(["daily"], instance, resources, tags=tags).success
+    assert dg.materialize([warehouse_snapshot], instance=instance, resources=resources).success
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    reads, _ = map(int, out.split())
+    assert reads > 0
+    with duckdb.connect(dagster_env["TWILIGHT_WAREHOUSE"], read_only=True) as conn:
+        live = conn.execute("SELECT count(*) FROM normalized_daily").fetchone()[0]
+    from twilight_assets.warehouse.reader import WarehouseReader
+
+    with WarehouseReader(Path(dagster_env["TWILIGHT_SNAPSHOT_DIR"])) as r:
+        assert int(r.query("SELECT count(*) AS n FROM normalized_daily")["n"][0]) == live
+    assert json.dumps(meta["table_rows"])  # JSON-safe metadata

@@ -1,0 +1,146 @@
+"""The asset factory: every DatasetSpec becomes one partitioned Dagster asset."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import dagster as dg
+
+from twilight_assets.assets.ingest import IngestReport, ingest_partitions
+from twilight_assets.partitions import backfill_policy_for, partitions_for
+from twilight_assets.resources import TushareResource, WarehouseResource
+from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
+
+# Per-date datasets skip holidays by asking trade_cal; per-entity ones need the lists
+# their partitions come from. Lineage says so, and the UI draws it.
+_UPSTREAM: dict[Grain, tuple[str, ...]] = {Grain.PER_DATE: ("trade_cal",)}
+_ENTITY_SOURCE = {"stock": "stock_basic", "index": "index_basic"}
+
+
+def column_schema(spec: DatasetSpec) -> dg.TableSchema:
+    keys = set(spec.conflict_columns)
+    columns = [
+        dg.TableColumn(
+            name=f.name,
+            type=f.sql_type,
+            description=f.description + (f" [{f.unit}]" if f.unit else ""),
+            constraints=dg.TableColumnConstraints(nullable=f.name not in keys),
+        )
+        for f in spec.fields
+    ]
+    columns += [
+        dg.TableColumn("source", "VARCHAR", "tushare or simulator"),
+        dg.TableColumn("ingested_at", "TIMESTAMP", "when the warehouse wrote the row (UTC)"),
+        dg.TableColumn("raw_id", "BIGINT", "raw_responses row it came from"),
+    ]
+    return dg.TableSchema(
+        columns=columns,
+        constraints=dg.TableConstraints(other=[f"PRIMARY KEY ({', '.join(spec.conflict_columns)})"]),
+    )
+
+
+def _description(spec: DatasetSpec) -> str:
+    return (
+        f"{spec.description}\n\n"
+        f"Tushare API `{spec.api_name}` ([documentation]({spec.doc_url})) -> DuckDB table "
+        f"`{spec.table}`, key ({', '.join(spec.conflict_columns)}); grain `{spec.grain}`; "
+        f"{spec.page_limit} rows per call; default quota {spec.calls_per_minute} calls/min."
+    )
+
+
+def _deps(spec: DatasetSpec) -> list[str]:
+    deps = list(_UPSTREAM.get(spec.grain, ()))
+    if spec.grain is Grain.PER_ENTITY:
+        deps.append(_ENTITY_SOURCE[spec.entity_type.value])
+    return [d for d in deps if d != spec.api_name]
+
+
+def _run_partition_keys(context: dg.AssetExecutionContext, spec: DatasetSpec) -> list[str | None]:
+    # In a single-run range backfill context.partition_key raises; partition_keys works
+    # for one key, a range and a batch alike.
+    return list(context.partition_keys) if spec.is_partitioned else [None]
+
+
+def _metadata(spec: DatasetSpec, report: IngestReport, table_rows: int) -> dict[str, object]:
+    raw_ids = [o.raw_id for o in report.outcomes if o.raw_id is not None]
+    extras = sorted({f for o in report.outcomes for f in o.extra_fields})
+    meta: dict[str, object] = {
+        "dagster/row_count": report.rows_written,
+        "dagster/column_schema": column_schema(spec),
+        "dagster/table_name": spec.table,
+        "table_rows": table_rows,
+        **report.summary,
+        "fetch_s": round(report.fetch_s, 3),
+        "write_s": round(report.write_s, 3),
+        "raw_ids": dg.MetadataValue.json(raw_ids[:50] + (["..."] if len(raw_ids) > 50 else [])),
+        "tushare_doc": dg.MetadataValue.url(spec.doc_url),
+    }
+    if extras:
+        meta["undocumented_fields"] = dg.MetadataValue.json(extras)
+    return meta
+
+
+def _failure(spec: DatasetSpec, report: IngestReport) -> dg.Failure:
+    failed = report.failures
+    lines = [f"- {spec.api_name} partition {o.partition_key}: {o.error}" for o in failed[:20]]
+    more = f"\n... and {len(failed) - 20} more" if len(failed) > 20 else ""
+    return dg.Failure(
+        description=(
+            f"{len(failed)} of {len(report.outcomes)} partitions of {spec.api_name} failed "
+            f"(the others were written):\n" + "\n".join(lines) + more
+        ),
+        metadata={
+            **report.summary,
+            "failed_partitions": dg.MetadataValue.json([o.partition_key for o in failed][:500]),
+        },
+        allow_retries=True,
+    )
+
+
+def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=spec.api_name,
+        group_name=spec.family.value,
+        kinds={"duckdb", "tushare"},
+        description=_description(spec),
+        partitions_def=partitions_for(spec),
+        backfill_policy=backfill_policy_for(spec),
+        deps=_deps(spec),
+        # Tushare's quotas are per API: two runs of the same API share one quota, so
+        # they queue; different APIs fetch in parallel (writes queue on the lease).
+        pool=f"tushare_{spec.api_name}",
+        metadata={
+            "dagster/table_name": spec.table,
+            "dagster/column_schema": column_schema(spec),
+            "grain": spec.grain.value,
+            "conflict_columns": ", ".join(spec.conflict_columns),
+            "tushare_doc": dg.MetadataValue.url(spec.doc_url),
+        },
+        tags={"family": spec.family.value, "grain": spec.grain.value},
+    )
+    def _asset(
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        tushare: TushareResource,
+    ) -> dg.MaterializeResult:
+        keys = _run_partition_keys(context, spec)
+        context.log.info(f"{spec.api_name}: {len(keys)} partition(s) to fetch")
+
+        def progress(done: int, total: int) -> None:
+            context.log.info(f"{spec.api_name}: {done}/{total} partitions written")
+
+        report = ingest_partitions(
+            spec, keys, source=tushare.source(), open_writer=warehouse.writer,
+            workers=tushare.workers, on_progress=progress,
+        )
+        if report.failures:
+            raise _failure(spec, report)
+        with warehouse.writer() as writer:
+            table_rows = int(writer.query(f'SELECT count(*) AS n FROM "{spec.table}"')["n"][0])
+        return dg.MaterializeResult(metadata=_metadata(spec, report, table_rows))
+
+    return _asset
+
+
+def build_dataset_assets(specs: Sequence[DatasetSpec] = tuple(REGISTRY.values())) -> list[dg.AssetsDefinition]:
+    return [build_dataset_asset(spec) for spec in specs]

@@ -1,0 +1,181 @@
+"""Jobs, schedules and sensors. Every schedule starts stopped: nothing runs until a user
+turns it on in the UI (or `dagster schedule start`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from twilight_assets.assets.snapshot import SNAPSHOT_ASSET
+from twilight_assets.partitions import TIMEZONE, indexes, stocks, trading_days, years
+from twilight_assets.resources import WarehouseResource
+from twilight_assets.specs import REGISTRY, EntityType, Grain
+
+
+def _keys(predicate) -> list[str]:
+    return [s.api_name for s in REGISTRY.values() if predicate(s)]
+
+
+def _job(name: str, api_names: Iterable[str], description: str) -> dg.UnresolvedAssetJobDefinition:
+    return dg.define_asset_job(name, selection=list(api_names), description=description)
+
+
+reference_job = _job(
+    "reference_job", _keys(lambda s: s.grain is Grain.ONCE),
+    "Stock and index lists (stock_basic for L, D and P; index_basic for every market).",
+)
+calendar_job = _job(
+    "calendar_job", _keys(lambda s: s.grain is Grain.PER_DATE_YEAR),
+    "Exchange trading calendars by year.",
+)
+daily_market_job = _job(
+    "daily_market_job", _keys(lambda s: s.grain is Grain.PER_DATE),
+    "Per-trading-day market data for every stock (daily bars, valuation, adjustment factors).",
+)
+stock_job = _job(
+    "stock_job", _keys(lambda s: s.grain is Grain.PER_ENTITY and s.entity_type is EntityType.STOCK),
+    "Per-stock history: weekly/monthly bars and financial statements with their revisions.",
+)
+index_job = _job(
+    "index_job", _keys(lambda s: s.grain is Grain.PER_ENTITY and s.entity_type is EntityType.INDEX),
+    "Per-index history: bars, valuation and monthly constituent weights.",
+)
+snapshot_job = _job("snapshot_job", [SNAPSHOT_ASSET], "Publish a read-only snapshot for readers.")
+
+JOBS = [reference_job, calendar_job, daily_market_job, stock_job, index_job, snapshot_job]
+
+
+def _range_tags(first: str, last: str) -> dict[str, str]:
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+
+
+@dg.schedule(
+    job=daily_market_job, cron_schedule="0 18 * * 1-5", execution_timezone=TIMEZONE,
+    description="After the close (18:00 Shanghai, weekdays): today's daily, daily_basic and "
+    "adj_factor. A holiday is recorded as market closed.",
+)
+def daily_market_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    day = context.scheduled_execution_time.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    key = day.isoformat()
+    if not trading_days.has_partition_key(key, current_time=context.scheduled_execution_time):
+        return dg.SkipReason(f"{key} is not a weekday partition")
+    return dg.RunRequest(run_key=key, partition_key=key)
+
+
+@dg.schedule(
+    job=snapshot_job, cron_schedule="30 19 * * 1-5", execution_timezone=TIMEZONE,
+    description="After the daily ingest (19:30 Shanghai, weekdays): publish a snapshot.",
+)
+def snapshot_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat())
+
+
+@dg.schedule(
+    job=reference_job, cron_schedule="0 8 * * *", execution_timezone=TIMEZONE,
+    description="Every morning: refresh the stock and index lists (new listings, delistings).",
+)
+def reference_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat())
+
+
+@dg.schedule(
+    job=calendar_job, cron_schedule="0 6 1 * *", execution_timezone=TIMEZONE,
+    description="Monthly: this year's and next year's trading calendar (published ahead).",
+)
+def calendar_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    year = context.scheduled_execution_time.year
+    return dg.RunRequest(
+        run_key=context.scheduled_execution_time.isoformat(),
+        tags=_range_tags(str(year), str(year + 1)),
+    )
+
+
+def _all_entities(
+    context: dg.ScheduleEvaluationContext, partitions: dg.DynamicPartitionsDefinition, job
+) -> dg.RunRequest | dg.SkipReason:
+    keys = context.instance.get_dynamic_partitions(partitions.name)
+    if not keys:
+        return dg.SkipReason(f"no {partitions.name} partitions yet: materialize the reference job")
+    return dg.RunRequest(
+        run_key=context.scheduled_execution_time.isoformat(), tags=_range_tags(keys[0], keys[-1])
+    )
+
+
+@dg.schedule(
+    job=stock_job, cron_schedule="0 2 * * 6", execution_timezone=TIMEZONE,
+    description="Saturdays: refresh every stock's weekly/monthly bars and financials; "
+    "revised reports (update_flag 1) arrive late and replace the originals.",
+)
+def stock_refresh_schedule(context: dg.ScheduleEvaluationContext):
+    return _all_entities(context, stocks, stock_job)
+
+
+@dg.schedule(
+    job=index_job, cron_schedule="0 2 * * 0", execution_timezone=TIMEZONE,
+    description="Sundays: refresh every index's bars, valuation and monthly weights.",
+)
+def index_refresh_schedule(context: dg.ScheduleEvaluationContext):
+    return _all_entities(context, indexes, index_job)
+
+
+SCHEDULES = [
+    daily_market_schedule, snapshot_schedule, reference_schedule, calendar_schedule,
+    stock_refresh_schedule, index_refresh_schedule,
+]
+
+_ENTITY_TABLES = {stocks.name: "normalized_stock_basic", indexes.name: "normalized_index_basic"}
+
+
+def entity_codes(warehouse: WarehouseResource) -> dict[str, list[str]]:
+    """Every stock and index code the warehouse knows, delisted ones included."""
+    with warehouse.writer() as writer:
+        return {
+            name: writer.query(f'SELECT DISTINCT ts_code FROM "{table}" ORDER BY ts_code')["ts_code"].tolist()
+            for name, table in _ENTITY_TABLES.items()
+        }
+
+
+def new_entity_keys(instance: dg.DagsterInstance, codes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Codes not yet partitions. Partitions are only ever added: history is never dropped."""
+    return {
+        name: [c for c in wanted if c not in set(instance.get_dynamic_partitions(name))]
+        for name, wanted in codes.items()
+    }
+
+
+def sync_entity_partitions(instance: dg.DagsterInstance, warehouse: WarehouseResource) -> dict[str, list[str]]:
+    added = new_entity_keys(instance, entity_codes(warehouse))
+    for name, keys in added.items():
+        if keys:
+            instance.add_dynamic_partitions(name, keys)
+    return added
+
+
+@dg.sensor(
+    minimum_interval_seconds=60,
+    description="Keeps the `stocks` and `indexes` partitions in step with stock_basic and "
+    "index_basic: adds new listings after each materialization, never removes any.",
+    default_status=dg.DefaultSensorStatus.STOPPED,
+)
+def entity_partitions_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    marks = []
+    for key in ("stock_basic", "index_basic"):
+        event = context.instance.get_latest_materialization_event(dg.AssetKey(key))
+        marks.append(str(event.storage_id) if event else "-")
+    cursor = ",".join(marks)
+    if cursor == context.cursor:
+        return dg.SkipReason("stock_basic and index_basic unchanged since the last evaluation")
+    added = new_entity_keys(context.instance, entity_codes(warehouse))
+    requests = [
+        dg.AddDynamicPartitionsRequest(partitions_def_name=name, partition_keys=keys)
+        for name, keys in added.items()
+        if keys
+    ]
+    context.log.info(", ".join(f"{len(k)} new {n}" for n, k in added.items()))
+    return dg.SensorResult(dynamic_partitions_requests=requests, cursor=cursor)
+
+
+SENSORS = [entity_partitions_sensor]

@@ -1,0 +1,23 @@
+"""The code location: assembles Definitions from the pieces; nothing else lives here."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from twilight_assets.assets.datasets import build_dataset_assets
+from twilight_assets.assets.snapshot import warehouse_snapshot
+from twilight_assets.automation import JOBS, SCHEDULES, SENSORS
+from twilight_assets.checks.factories import ALL_CHECKS, quality_sweep_job, quality_sweep_schedule
+from twilight_assets.resources import TushareResource, WarehouseResource
+
+defs = dg.Definitions(
+    assets=[*build_dataset_assets(), warehouse_snapshot],
+    asset_checks=ALL_CHECKS,
+    jobs=[*JOBS, quality_sweep_job],
+    schedules=[*SCHEDULES, quality_sweep_schedule],
+    sensors=SENSORS,
+    resources={"warehouse": WarehouseResource(), "tushare": TushareResource()},
+    # Steps of one run go to separate processes, two at a time on this 2-core machine:
+    # different APIs fetch in parallel while their writes queue on the writer lease.
+    executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
+)

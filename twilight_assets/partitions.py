@@ -1,0 +1,65 @@
+"""One PartitionsDefinition per grain and entity type.
+
+Per-date partitions are weekdays from the exchange's first day; a partition for day D
+appears at 16:00 Shanghai time on D, after the close, when Tushare has published it.
+Weekday holidays stay partitions: the calendar (trade_cal) says they are closed, and the
+asset records them as market closed rather than missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+
+from twilight_assets.specs import DatasetSpec, EntityType, Grain, HISTORY_START
+
+TIMEZONE = "Asia/Shanghai"
+CLOSE_CUTOFF = dt.time(16, 0)
+"""When a trading day's data is expected to be published (Asia/Shanghai)."""
+
+trading_days = dg.TimeWindowPartitionsDefinition(
+    cron_schedule=f"{CLOSE_CUTOFF.minute} {CLOSE_CUTOFF.hour} * * 1-5",
+    fmt="%Y-%m-%d",
+    start=dt.datetime.combine(HISTORY_START, CLOSE_CUTOFF),
+    timezone=TIMEZONE,
+    end_offset=1,
+)
+
+# Through next year: trade_cal for the coming year is published in advance.
+years = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1 *",
+    fmt="%Y",
+    start=str(HISTORY_START.year),
+    timezone=TIMEZONE,
+    end_offset=2,
+)
+
+stocks = dg.DynamicPartitionsDefinition(name="stocks")
+indexes = dg.DynamicPartitionsDefinition(name="indexes")
+
+_BY_ENTITY: dict[EntityType, dg.PartitionsDefinition] = {
+    EntityType.TRADE_DATE: trading_days,
+    EntityType.YEAR: years,
+    EntityType.STOCK: stocks,
+    EntityType.INDEX: indexes,
+}
+
+# A run costs ~11 s of overhead here, so backfills batch many partitions per run.
+# Time partitions run a whole range in one run (what `--partition-range` needs); each
+# partition still commits on its own, so a long run keeps what it wrote if it dies.
+ENTITY_PARTITIONS_PER_RUN = 500
+
+
+def partitions_for(spec: DatasetSpec) -> dg.PartitionsDefinition | None:
+    if spec.grain is Grain.ONCE:
+        return None
+    return _BY_ENTITY[spec.entity_type]
+
+
+def backfill_policy_for(spec: DatasetSpec) -> dg.BackfillPolicy | None:
+    if spec.grain is Grain.ONCE:
+        return None
+    if spec.grain is Grain.PER_ENTITY:
+        return dg.BackfillPolicy.multi_run(max_partitions_per_run=ENTITY_PARTITIONS_PER_RUN)
+    return dg.BackfillPolicy.single_run()
