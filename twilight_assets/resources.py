@@ -93,12 +93,12 @@ class TushareResource(dg.ConfigurableResource):
                 url, token = server.url, server.token
             else:
                 token = SimulatorConfig().token
-        limiter = RateLimiter(self.calls_per_minute or None) if self.calls_per_minute else None
         return TushareSource(
             token,
             url,
             source_name=source_name,
-            rate_limiter=limiter,
+            # Documented per-API defaults; override for your account's tier.
+            rate_limiter=RateLimiter.from_registry(self.calls_per_minute),
             max_retries=self.max_retries,
             throttle_wait_s=self.throttle_wait_s,
         )
