@@ -1,0 +1,235 @@
+"""Apply the warehouse DDL (twilight_assets/sql/) and its migrations, idempotently.
+
+Base files (`NN_*.sql`) hold only idempotent statements and are applied again whenever
+their text changes, so a dataset added to 02 reaches warehouses that already exist.
+Before that, tables whose shape no longer fits the DDL are reconciled: missing nullable
+columns are added, and a table that cannot be brought in line (a legacy table of the
+same name with other keys or types) is renamed `<name>_legacy`, never dropped.
+Migrations (`migrations/NNNN_*.sql`) run once each; a `-- requires-table: X` line makes
+one apply only to warehouses that have table X.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import duckdb
+
+from twilight_assets.errors import WarehouseError
+from twilight_assets.warehouse.progress import legacy_progress_key
+
+SQL_PACKAGE = "twilight_assets.sql"
+VERSION_FILE = "00_schema_version.sql"
+_BASE_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.sql$")
+_MIGRATION_NAME = re.compile(r"^\d{4}_[a-z0-9_]+\.sql$")
+_REQUIRES = re.compile(r"^--\s*requires-table:\s*(\w+)\s*$", re.MULTILINE)
+LEGACY_SUFFIX = "_legacy"
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    name: str  # as recorded in schema_version: `02_x.sql` or `migrations/0001_x.sql`
+    text: str
+    kind: str  # schema | migration
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def required_tables(self) -> tuple[str, ...]:
+        return tuple(_REQUIRES.findall(self.text))
+
+
+def base_files() -> list[SqlFile]:
+    """sql/NN_*.sql in order, schema_version's own DDL first."""
+    root = resources.files(SQL_PACKAGE)
+    names = sorted(p.name for p in root.iterdir() if _BASE_NAME.match(p.name))
+    return [SqlFile(n, root.joinpath(n).read_text("utf-8"), "schema") for n in names]
+
+
+def migration_files() -> list[SqlFile]:
+    root = resources.files(SQL_PACKAGE).joinpath("migrations")
+    names = sorted(p.name for p in root.iterdir() if _MIGRATION_NAME.match(p.name))
+    return [
+        SqlFile(f"migrations/{n}", root.joinpath(n).read_text("utf-8"), "migration") for n in names
+    ]
+
+
+def apply_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Bring `conn`'s database up to the DDL in sql/; returns what was done, in order.
+
+    Cheap when nothing changed (one read of schema_version), so every writer open calls
+    it. Each file applies in its own transaction: a failure leaves the previous state.
+    """
+    files = base_files()
+    version = next(f for f in files if f.name == VERSION_FILE)
+    conn.execute(version.text).fetchall()
+    recorded = _recorded(conn)
+    done: list[str] = []
+    pending = [f for f in files if f.name != VERSION_FILE and (f.name, f.checksum) not in recorded]
+    if pending:
+        done += reconcile_tables(conn, expected_tables(tuple(files)))
+    for f in pending:
+        _apply(conn, f)
+        done.append(f.name)
+    _register_functions(conn)
+    recorded_names = {name for name, _ in _recorded(conn)}
+    existing = _table_names(conn)
+    for m in migration_files():
+        if m.name in recorded_names or not set(m.required_tables) <= existing:
+            continue
+        _apply(conn, m)
+        done.append(m.name)
+        existing = _table_names(conn)
+    return done
+
+
+def _apply(conn: duckdb.DuckDBPyConnection, f: SqlFile) -> None:
+    conn.begin()
+    try:
+        conn.execute(f.text).fetchall()
+        conn.execute(
+            "INSERT INTO schema_version (name, checksum, kind, applied_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name, checksum) DO NOTHING",
+            [f.name, f.checksum, f.kind, _utcnow()],
+        ).fetchall()
+        conn.commit()
+    except Exception as exc:
+        conn.rollback()
+        raise WarehouseError(f"applying {f.name} failed: {exc}") from exc
+
+
+def _recorded(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    return {(n, c) for n, c in conn.execute("SELECT name, checksum FROM schema_version").fetchall()}
+
+
+def _register_functions(conn: duckdb.DuckDBPyConnection) -> None:
+    """Python functions that migrations call (a connection keeps them until it closes)."""
+    try:
+        conn.create_function(
+            "legacy_progress_key",
+            legacy_progress_key,
+            [duckdb.sqltype("VARCHAR"), duckdb.sqltype("DATE")],
+            duckdb.sqltype("VARCHAR"),
+            null_handling="special",
+        )
+    except duckdb.CatalogException:
+        pass  # registered by an earlier apply_schema on this connection
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# --- reconciling existing tables with the DDL -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class TableShape:
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def table_shapes(conn: duckdb.DuckDBPyConnection) -> dict[str, TableShape]:
+    """Columns (in order) and primary key of every base table in the main schema."""
+    cols = conn.execute(
+        "SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
+        "WHERE schema_name = 'main' AND NOT internal ORDER BY table_name, column_index"
+    ).fetchall()
+    keys = conn.execute(
+        "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+        "WHERE schema_name = 'main' AND constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    pk = {t: tuple(names) for t, names in keys}
+    by_table: dict[str, list[Column]] = {}
+    for table, name, data_type, nullable in cols:
+        by_table.setdefault(table, []).append(Column(name, data_type, bool(nullable)))
+    return {t: TableShape(tuple(c), pk.get(t, ())) for t, c in by_table.items()}
+
+
+@cache
+def expected_tables(files: tuple[SqlFile, ...]) -> dict[str, TableShape]:
+    """The tables the DDL creates, read back from a scratch in-memory database."""
+    scratch = duckdb.connect(":memory:")
+    try:
+        for f in files:
+            scratch.execute(f.text).fetchall()
+        return table_shapes(scratch)
+    finally:
+        scratch.close()
+
+
+def reconcile_tables(
+    conn: duckdb.DuckDBPyConnection, expected: dict[str, TableShape]
+) -> list[str]:
+    """Make existing tables fit `expected` without losing a row; returns what it did."""
+    done: list[str] = []
+    live = table_shapes(conn)
+    for table, want in expected.items():
+        have = live.get(table)
+        if have is None:
+            continue
+        misfit = _misfit(have, want)
+        if misfit:
+            new_name = _free_name(conn, table + LEGACY_SUFFIX)
+            conn.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(new_name)}").fetchall()
+            done.append(f"reconcile: renamed {table} to {new_name} ({misfit}); a new {table} replaces it")
+            continue
+        for col in want.columns:
+            if have.column(col.name) is None:
+                conn.execute(
+                    f"ALTER TABLE {quote(table)} ADD COLUMN {quote(col.name)} {col.data_type}"
+                ).fetchall()
+                done.append(f"reconcile: added column {table}.{col.name} {col.data_type}")
+    return done
+
+
+def _misfit(have: TableShape, want: TableShape) -> str | None:
+    """Why `have` cannot be brought to `want` by adding nullable columns, or None."""
+    if have.primary_key != want.primary_key:
+        return f"primary key {have.primary_key or 'none'} is not {want.primary_key or 'none'}"
+    for col in want.columns:
+        got = have.column(col.name)
+        if got is None and not col.nullable:
+            return f"lacks required column {col.name}"
+        if got is not None and got.data_type != col.data_type:
+            return f"column {col.name} is {got.data_type}, not {col.data_type}"
+    return None
+
+
+def _free_name(conn: duckdb.DuckDBPyConnection, name: str) -> str:
+    taken = _table_names(conn)
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
+
+
+def _table_names(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def quote(identifier: str) -> str:
+    """A quoted SQL identifier. Identifiers come only from specs and the DDL; quoting also
+    covers Tushare fields that are SQL keywords (desc, change, open)."""
+    return '"' + identifier.replace('"', '""') + '"'
