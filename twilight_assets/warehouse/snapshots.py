@@ -1,0 +1,334 @@
+"""Read-only snapshots of the live warehouse, published atomically.
+
+DuckDB lets no other process open a file that a writer holds, so readers (the monitor,
+notebooks) open copies. A copy is only consistent if nothing writes while it is made,
+and copying the live file from inside the writer's process (opening and closing it)
+drops DuckDB's lock (DESIGN.md). So a publish:
+
+1. holds the writer (no thread writes), runs CHECKPOINT, counts every table's rows,
+   copies the file with `cp` in a child process, and lets the writer go;
+2. opens the copy read-only and checks every table has the counted rows;
+3. fsyncs it, renames it into place, and points CURRENT at it (written the same way);
+4. deletes all but the newest `keep` snapshots (never the current one).
+
+Work in progress lives under names starting with `.tmp-`, which readers never look at
+and the next publish deletes, so a crash at any step leaves the previous snapshot
+published. A reader that already has a snapshot open keeps reading it even after it is
+deleted (the file lives on until closed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from twilight_assets import config
+from twilight_assets.errors import WarehouseError
+from twilight_assets.warehouse.schema import quote
+
+CURRENT = "CURRENT"
+SUFFIX = ".duckdb"
+INFO_SUFFIX = ".json"
+TMP_PREFIX = ".tmp-"
+LOCK_NAME = ".publish.lock"
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    snapshot_id: str
+    path: Path
+    bytes: int
+    created_at: dt.datetime  # UTC
+    duration_s: float
+    writers_held_s: float
+    checkpoint_s: float
+    copy_s: float
+    verify_s: float
+    table_rows: dict[str, int]
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["path"] = str(self.path)
+        out["created_at"] = self.created_at.isoformat()
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict, path: Path) -> SnapshotInfo:
+        return cls(
+            snapshot_id=data["snapshot_id"],
+            path=path,
+            bytes=int(data["bytes"]),
+            created_at=dt.datetime.fromisoformat(data["created_at"]),
+            duration_s=float(data["duration_s"]),
+            writers_held_s=float(data["writers_held_s"]),
+            checkpoint_s=float(data["checkpoint_s"]),
+            copy_s=float(data["copy_s"]),
+            verify_s=float(data["verify_s"]),
+            table_rows={k: int(v) for k, v in data["table_rows"].items()},
+        )
+
+
+def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3) -> SnapshotInfo:
+    """Publish a verified copy of `writer`'s warehouse; see the module docstring.
+
+    `writer` is a WarehouseWriter (not imported here, to keep readers light).
+    """
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1, not {keep}")
+    snapshot_dir = Path(snapshot_dir)
+    snapshot_dir.mkdir(parents=True, exist_ok=True)
+    with _publish_lock(snapshot_dir):
+        _remove_leftovers(snapshot_dir)
+        started = time.monotonic()
+        snapshot_id = _new_id(snapshot_dir)
+        tmp = snapshot_dir / f"{TMP_PREFIX}{snapshot_id}{SUFFIX}"
+        with writer.quiesced() as conn:
+            held = time.monotonic()
+            conn.execute("CHECKPOINT").fetchall()
+            checkpointed = time.monotonic()
+            counts = table_row_counts(conn)
+            _copy_in_child(writer.path, tmp)
+            copied = time.monotonic()
+        released = time.monotonic()
+        _verify(tmp, counts)
+        verified = time.monotonic()
+        _fsync_file(tmp)
+        info = SnapshotInfo(
+            snapshot_id=snapshot_id,
+            path=snapshot_dir / f"{snapshot_id}{SUFFIX}",
+            bytes=tmp.stat().st_size,
+            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            duration_s=0.0,  # set below, once publishing is done
+            writers_held_s=released - held,
+            checkpoint_s=checkpointed - held,
+            copy_s=copied - checkpointed,
+            verify_s=verified - released,
+            table_rows=counts,
+        )
+        # The info file goes first: a published .duckdb always has one.
+        _write_atomically(snapshot_dir / f"{snapshot_id}{INFO_SUFFIX}", json.dumps(info.to_json(), indent=2))
+        os.replace(tmp, info.path)
+        _fsync_dir(snapshot_dir)
+        _write_atomically(snapshot_dir / CURRENT, snapshot_id + "\n")
+        _prune(snapshot_dir, keep, current=snapshot_id)
+        info = _with_duration(info, time.monotonic() - started)
+        _write_atomically(snapshot_dir / f"{snapshot_id}{INFO_SUFFIX}", json.dumps(info.to_json(), indent=2))
+        return info
+
+
+def list_snapshots(snapshot_dir: Path) -> list[SnapshotInfo]:
+    """Published snapshots, newest first."""
+    snapshot_dir = Path(snapshot_dir)
+    if not snapshot_dir.is_dir():
+        return []
+    out = []
+    for db in snapshot_dir.glob(f"*{SUFFIX}"):
+        if db.name.startswith("."):
+            continue
+        info = _read_info(db)
+        if info is not None:
+            out.append(info)
+    return sorted(out, key=lambda i: i.snapshot_id, reverse=True)
+
+
+def current_snapshot(snapshot_dir: Path) -> SnapshotInfo | None:
+    snapshot_dir = Path(snapshot_dir)
+    try:
+        snapshot_id = (snapshot_dir / CURRENT).read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return find_snapshot(snapshot_dir, snapshot_id) if snapshot_id else None
+
+
+def find_snapshot(snapshot_dir: Path, snapshot_id: str) -> SnapshotInfo | None:
+    if not snapshot_id or "/" in snapshot_id or snapshot_id.startswith("."):
+        return None
+    return _read_info(Path(snapshot_dir) / f"{snapshot_id}{SUFFIX}")
+
+
+def table_row_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows of every base table in the main schema: what a verified copy must match."""
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal "
+            "ORDER BY table_name"
+        ).fetchall()
+    ]
+    if not tables:
+        return {}
+    union = " UNION ALL ".join(f"SELECT ?, count(*) FROM {quote(t)}" for t in tables)
+    return {name: int(n) for name, n in conn.execute(union, tables).fetchall()}
+
+
+# --- steps ----------------------------------------------------------------------------
+
+
+def _copy_in_child(source: Path, target: Path) -> None:
+    # A child process, never Python's own open(): closing any descriptor of the live
+    # file would drop the writer's POSIX lock (DESIGN.md). After CHECKPOINT the WAL is
+    # empty, so the main file alone is the committed state.
+    done = subprocess.run(["cp", "--", str(source), str(target)], capture_output=True, text=True)
+    if done.returncode != 0:
+        target.unlink(missing_ok=True)
+        raise WarehouseError(f"snapshot copy of {source} failed: {done.stderr.strip()}")
+
+
+def _verify(copy: Path, expected: dict[str, int]) -> None:
+    try:
+        conn = duckdb.connect(str(copy), read_only=True)
+    except duckdb.Error as exc:
+        copy.unlink(missing_ok=True)
+        raise WarehouseError(f"snapshot copy {copy.name} does not open: {exc}") from exc
+    try:
+        got = table_row_counts(conn)
+    except duckdb.Error as exc:
+        got = {"<error>": -1}
+        reason = str(exc)
+    else:
+        reason = ""
+    finally:
+        conn.close()
+    if got != expected:
+        copy.unlink(missing_ok=True)
+        diff = {t: (expected.get(t), got.get(t)) for t in set(expected) | set(got) if expected.get(t) != got.get(t)}
+        raise WarehouseError(f"snapshot copy {copy.name} does not match the warehouse: {diff} {reason}".strip())
+
+
+def _prune(snapshot_dir: Path, keep: int, *, current: str) -> None:
+    for old in list_snapshots(snapshot_dir)[keep:]:
+        if old.snapshot_id == current:
+            continue
+        old.path.unlink(missing_ok=True)
+        (snapshot_dir / f"{old.snapshot_id}{INFO_SUFFIX}").unlink(missing_ok=True)
+
+
+def _remove_leftovers(snapshot_dir: Path) -> None:
+    """Temp files of a publish that crashed, and info files whose snapshot never landed."""
+    for path in snapshot_dir.glob(f"{TMP_PREFIX}*"):
+        path.unlink(missing_ok=True)
+    for info in snapshot_dir.glob(f"*{INFO_SUFFIX}"):
+        if not info.with_suffix(SUFFIX).exists():
+            info.unlink(missing_ok=True)
+
+
+def _new_id(snapshot_dir: Path) -> str:
+    # Sortable by time; the counter only matters for two publishes in one microsecond.
+    base = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    candidate, n = base, 1
+    while (snapshot_dir / f"{candidate}{SUFFIX}").exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _read_info(db: Path) -> SnapshotInfo | None:
+    try:
+        data = json.loads(db.with_suffix(INFO_SUFFIX).read_text("utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    if not db.exists():
+        return None
+    return SnapshotInfo.from_json(data, db)
+
+
+def _with_duration(info: SnapshotInfo, duration_s: float) -> SnapshotInfo:
+    data = info.to_json()
+    data["duration_s"] = duration_s
+    return SnapshotInfo.from_json(data, info.path)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}.{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_file(path: Path) -> None:
+    # The copy, never the live file: opening that would be harmless to read but closing
+    # it drops DuckDB's lock.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _publish_lock(snapshot_dir: Path) -> Iterator[None]:
+    """One publish per directory at a time, across threads and processes."""
+    fd = os.open(snapshot_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+# --- command line ---------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`twilight snapshot list|publish [--warehouse P] [--snapshot-dir D] [--keep N] [--json]`"""
+    parser = argparse.ArgumentParser(prog="twilight snapshot", description="List or publish read-only snapshots.")
+    parser.add_argument("action", choices=("list", "publish"))
+    parser.add_argument("--warehouse", type=Path, default=None, help="live DuckDB file (default: TWILIGHT_WAREHOUSE)")
+    parser.add_argument("--snapshot-dir", type=Path, default=None, help="default: TWILIGHT_SNAPSHOT_DIR")
+    parser.add_argument("--keep", type=int, default=3, help="snapshots to keep after publishing (default 3)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    snapshot_dir = (args.snapshot_dir or config.snapshot_dir()).resolve()
+    if args.action == "publish":
+        from twilight_assets.warehouse.writer import WarehouseWriter
+        from twilight_assets.warehouse.writer_lease import writer_lease
+
+        warehouse = (args.warehouse or config.warehouse_path()).resolve()
+        if not warehouse.exists():
+            print(f"twilight snapshot: no warehouse at {warehouse}", file=sys.stderr)
+            return 1
+        try:
+            with writer_lease(warehouse), WarehouseWriter(warehouse) as writer:
+                infos = [publish_snapshot(writer, snapshot_dir, keep=args.keep)]
+        except WarehouseError as exc:
+            print(f"twilight snapshot: {exc}", file=sys.stderr)
+            return 1
+    else:
+        infos = list_snapshots(snapshot_dir)
+    current = current_snapshot(snapshot_dir)
+    if args.json:
+        print(json.dumps([{**i.to_json(), "current": current is not None and i.snapshot_id == current.snapshot_id} for i in infos], indent=2))
+        return 0
+    if not infos:
+        print(f"no snapshots in {snapshot_dir}")
+        return 0
+    print(f"{'':2}{'snapshot':<28} {'MB':>9} {'rows':>12} {'held s':>7} {'total s':>8}")
+    for i in infos:
+        mark = "* " if current is not None and i.snapshot_id == current.snapshot_id else "  "
+        rows = sum(i.table_rows.values())
+        print(f"{mark}{i.snapshot_id:<28} {i.bytes / 1e6:>9.1f} {rows:>12,} {i.writers_held_s:>7.2f} {i.duration_s:>8.2f}")
+    print(f"(* current; in {snapshot_dir})")
+    return 0

@@ -1,0 +1,566 @@
+"""The one read-write connection to the warehouse, shared by a process's worker threads.
+
+A partition is written in one transaction: the raw response, the normalized upsert and
+the progress mark commit together or not at all; a failure is then recorded in the
+ledger in a transaction of its own. Rows are written in bulk only: the batch is
+registered with DuckDB and upserted by one INSERT ... SELECT (row-by-row inserts ran
+~1,000x slower here, see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import logging
+import math
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from twilight_assets import config
+from twilight_assets.errors import DataValidationError, SchemaMismatchError, WarehouseError
+from twilight_assets.specs import DatasetSpec, FieldSpec
+from twilight_assets.warehouse.progress import canonical_partition, progress_key
+from twilight_assets.warehouse.quality import CheckRecord
+from twilight_assets.warehouse.schema import apply_schema, quote
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("tushare", "simulator")
+WRITE_STATUSES = ("done", "market_closed")
+SECRET_KEYS = frozenset({"token", "ts_type_name"})
+"""Keys stripped from every stored params object, whatever the caller already did."""
+MAX_ERROR_CHARS = 2000
+BOOKKEEPING = (("source", "VARCHAR"), ("ingested_at", "TIMESTAMP"), ("raw_id", "BIGINT"))
+_RECEIVED = "__twilight_received"
+"""Batch column holding each row's arrival order, for the last-received tie-break."""
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    api_name: str
+    partition_key: str | None
+    source: str  # "tushare" or "simulator"; goes to normalized.source
+    request_params: list[dict]  # one per call, token removed
+    fields: list[str]
+    pages: list[dict]  # [{"params": ..., "fields": [...], "items": [[...], ...]}]
+    row_count: int
+    fetched_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    raw_id: int
+    progress_key: str
+    rows_received: int
+    rows_written: int  # after resolving in-batch duplicate keys
+    duplicates_dropped: int
+    status: str
+    rows_changed: int = 0  # inserted, or updated because a value differed
+
+
+class WarehouseWriter:
+    """Opens the live file read-write (one per process) and applies the schema.
+
+    Every method takes one lock, so worker threads can share the writer (the seed's
+    A0.3): DuckDB lets one process hold the file, and one connection's transactions are
+    serialised anyway.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).resolve()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            raise WarehouseError(
+                f"cannot open the warehouse {self.path} for writing: another process holds "
+                f"it (one writer at a time; readers use snapshots). {exc}"
+            ) from exc
+        self._lock = threading.RLock()
+        self._batch_names = itertools.count()
+        self._closed = False
+        try:
+            self.schema_applied: list[str] = apply_schema(self._conn)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write_partition(
+        self,
+        spec: DatasetSpec,
+        partition_key: str | None,
+        frame: pd.DataFrame | pa.Table,
+        raw: RawResponse,
+        *,
+        status: str = "done",
+    ) -> WriteResult:
+        """Write one partition atomically; see the module docstring.
+
+        `frame` has exactly `spec.field_names` as columns. On any failure nothing of the
+        write is visible, the ledger records the failure, and the error is re-raised.
+        """
+        partition = canonical_partition(spec.api_name, partition_key)
+        key = f"{spec.api_name}:{partition}"
+        with self._lock:
+            self._require_open()
+            try:
+                return self._write(spec, partition, key, frame, raw, status)
+            except BaseException as exc:
+                self._record_failure(spec.api_name, partition, exc)
+                raise
+
+    def _write(
+        self,
+        spec: DatasetSpec,
+        partition: str,
+        key: str,
+        frame: pd.DataFrame | pa.Table,
+        raw: RawResponse,
+        status: str,
+    ) -> WriteResult:
+        _check_request(spec, partition, raw, status)
+        batch = _with_arrival_order(_checked_frame(spec, partition, frame))
+        rows_received = batch.num_rows if isinstance(batch, pa.Table) else len(batch)
+        if status == "market_closed" and rows_received:
+            raise DataValidationError(
+                f"marked market_closed but {rows_received} rows arrived",
+                api_name=spec.api_name, partition_key=partition,
+            )
+        view = f"_twilight_batch_{next(self._batch_names)}"
+        conn = self._conn
+        conn.register(view, batch)
+        try:
+            conn.begin()
+            try:
+                rows_written = _validate(conn, spec, partition, view)
+                now = _utcnow()
+                raw_id = _insert_raw(conn, spec, partition, key, raw, now)
+                changed = conn.execute(
+                    upsert_sql(spec, view), [raw.source, now, raw_id]
+                ).fetchall()[0][0]
+                dropped = rows_received - rows_written
+                _mark_done(conn, spec, partition, key, status, rows_written, dropped, raw_id, now)
+                _update_freshness(conn, spec, partition, raw.source, rows_written, now)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        finally:
+            conn.unregister(view)
+        if dropped:
+            log.info("%s %s: %d in-batch duplicate keys resolved", spec.api_name, partition, dropped)
+        return WriteResult(
+            raw_id=raw_id, progress_key=key, rows_received=rows_received,
+            rows_written=rows_written, duplicates_dropped=dropped, status=status,
+            rows_changed=int(changed),
+        )
+
+    def mark_failed(
+        self, spec_or_api: DatasetSpec | str, partition_key: str | None, error: str
+    ) -> None:
+        """Record a failed attempt (attempts + 1, status failed, the error). Rows and raw id
+        keep describing the last success, whose data stays untouched."""
+        api = spec_or_api if isinstance(spec_or_api, str) else spec_or_api.api_name
+        try:
+            partition = canonical_partition(api, partition_key)
+        except ValueError:
+            partition = partition_key or "once"  # a bad key still gets its failure recorded
+        with self._lock:
+            self._require_open()
+            conn = self._conn
+            conn.begin()
+            try:
+                conn.execute(
+                    "INSERT INTO ingest_progress (progress_key, api_name, partition_key, status, "
+                    "attempts, last_error, updated_at) VALUES (?, ?, ?, 'failed', 1, ?, ?) "
+                    "ON CONFLICT (progress_key) DO UPDATE SET status = 'failed', "
+                    "attempts = ingest_progress.attempts + 1, last_error = excluded.last_error, "
+                    "updated_at = excluded.updated_at",
+                    [f"{api}:{partition}", api, partition, _truncate(_redact(error)), _utcnow()],
+                ).fetchall()
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+
+    def _record_failure(self, api: str, partition: str, exc: BaseException) -> None:
+        try:
+            self.mark_failed(api, partition, f"{type(exc).__name__}: {exc}")
+        except Exception:  # the original error matters more; say why the ledger missed it
+            log.exception("%s %s: could not record the failure in ingest_progress", api, partition)
+
+    def record_check_results(self, records: list[CheckRecord]) -> int:
+        """Append check results to quality_log (bulk); returns how many were written."""
+        if not records:
+            return 0
+        frame = pd.DataFrame(
+            {
+                "run_id": [r.run_id for r in records],
+                "asset": [r.asset for r in records],
+                "check_name": [r.check_name for r in records],
+                "partition": [r.partition for r in records],
+                "severity": [r.severity for r in records],
+                "passed": [bool(r.passed) for r in records],
+                "metric": pd.array([r.metric for r in records], dtype="Float64"),
+                "threshold": pd.array([r.threshold for r in records], dtype="Float64"),
+                "failed_rows": pd.array([r.failed_rows for r in records], dtype="Int64"),
+                "samples": [to_json(r.samples) for r in records],
+                "message": [r.message for r in records],
+                "evaluated_at": [_naive_utc(r.evaluated_at) for r in records],
+            }
+        )
+        cols = ", ".join(quote(c) for c in frame.columns)
+        with self._lock:
+            self._require_open()
+            view = f"_twilight_checks_{next(self._batch_names)}"
+            self._conn.register(view, frame)
+            try:
+                self._conn.execute(
+                    f"INSERT INTO quality_log ({cols}) SELECT run_id, asset, check_name, "
+                    f'"partition", severity, passed, metric, threshold, failed_rows, '
+                    f"CAST(samples AS JSON), message, CAST(evaluated_at AS TIMESTAMP) FROM {view}"
+                ).fetchall()
+            finally:
+                self._conn.unregister(view)
+        return len(records)
+
+    # --- reading and holding ------------------------------------------------------------
+
+    def progress(self, api_name: str, partition_keys: list[str] | None = None) -> pd.DataFrame:
+        """Ledger rows of one dataset, optionally only the given partitions."""
+        sql = "SELECT * FROM ingest_progress WHERE api_name = ?"
+        params: list[Any] = [api_name]
+        if partition_keys is not None:
+            sql += " AND list_contains(?, progress_key)"
+            params.append([progress_key(api_name, k) for k in partition_keys])
+        return self.query(sql + " ORDER BY partition_key", params)
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run SQL on the live file under the writer's lock (reads see committed data)."""
+        with self._lock:
+            self._require_open()
+            return self._conn.execute(sql, params or []).df()
+
+    @contextmanager
+    def quiesced(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold the writer: no thread writes until the block ends (snapshots use this)."""
+        with self._lock:
+            self._require_open()
+            yield self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def __enter__(self) -> WarehouseWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _require_open(self) -> None:
+        if self._closed:
+            raise WarehouseError(f"the writer for {self.path} is closed")
+
+
+# --- SQL ------------------------------------------------------------------------------
+
+
+def upsert_sql(spec: DatasetSpec, batch_view: str) -> str:
+    """INSERT the batch into spec.table, one row per key, as the seed's A0.1 upsert.
+
+    Binds three parameters: source, ingested_at, raw_id.
+    """
+    return build_upsert(
+        table=spec.table,
+        columns=[(f.name, f.sql_type) for f in spec.fields],
+        constants=BOOKKEEPING,
+        conflict_columns=spec.conflict_columns,
+        prefer=[(c, desc) for c, desc in spec.dedupe.prefer if c in spec.field_names],
+        batch_view=batch_view,
+    )
+
+
+def build_upsert(
+    *,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    constants: Sequence[tuple[str, str]],
+    conflict_columns: Sequence[str],
+    prefer: Sequence[tuple[str, bool]],
+    batch_view: str,
+) -> str:
+    """The bulk upsert; every identifier is quoted and every value is bound.
+
+    In-batch duplicate keys are resolved here rather than left to DuckDB (which keeps an
+    arbitrary one): byte-identical rows collapse, otherwise the first by `prefer` wins and
+    ties go to the row received last. A conflicting row is updated in every non-key
+    column, but only when a value differs, so re-running a partition changes nothing
+    (not even ingested_at or raw_id). When every column is a key there is nothing to
+    update: DO NOTHING.
+    """
+    casts = {name: f"CAST(b.{quote(name)} AS {sql_type})" for name, sql_type in columns}
+    select = [casts[name] for name, _ in columns]
+    select += [f"CAST(? AS {sql_type})" for _, sql_type in constants]
+    target = [name for name, _ in columns] + [name for name, _ in constants]
+    key_exprs = [casts[c] for c in conflict_columns if c in casts]
+    order = [f"{casts[c]} {'DESC' if desc else 'ASC'} NULLS LAST" for c, desc in prefer]
+    order.append(f"b.{quote(_RECEIVED)} DESC")
+    dedupe = (
+        f"QUALIFY row_number() OVER (PARTITION BY {', '.join(key_exprs)} "
+        f"ORDER BY {', '.join(order)}) = 1"
+        if key_exprs
+        else ""
+    )
+    data_columns = [name for name, _ in columns if name not in conflict_columns]
+    if data_columns:
+        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in target if c not in conflict_columns)
+        changed = " OR ".join(
+            f"{quote(table)}.{quote(c)} IS DISTINCT FROM excluded.{quote(c)}" for c in data_columns
+        )
+        on_conflict = f"DO UPDATE SET {updates} WHERE {changed}"
+    else:
+        on_conflict = "DO NOTHING"
+    return (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in target)}) "
+        f"SELECT {', '.join(select)} FROM {quote(batch_view)} AS b {dedupe} "
+        f"ON CONFLICT ({', '.join(quote(c) for c in conflict_columns)}) {on_conflict}"
+    )
+
+
+def _validate(conn: duckdb.DuckDBPyConnection, spec: DatasetSpec, partition: str, view: str) -> int:
+    """Reject keys that are null and values that cannot take their column's type, naming
+    the field; returns the number of distinct keys (the rows the upsert will write)."""
+    checks: list[tuple[str, str, str]] = []  # (field, what is wrong, SQL predicate)
+    for f in spec.fields:
+        col = f"b.{quote(f.name)}"
+        if f.name in spec.key_fields:
+            checks.append((f.name, "is null but is part of the key", f"{col} IS NULL"))
+        checks.append(
+            (f.name, f"cannot be read as {f.sql_type}",
+             f"{col} IS NOT NULL AND TRY_CAST({col} AS {f.sql_type}) IS NULL")
+        )
+    counts = ", ".join(f"count(*) FILTER (WHERE {pred})" for _, _, pred in checks)
+    keys = ", ".join(f"CAST(b.{quote(k)} AS {_field(spec, k).sql_type})" for k in spec.key_fields)
+    row = conn.execute(
+        f"SELECT {counts}, (SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {quote(view)} AS b)) "
+        f"FROM {quote(view)} AS b"
+    ).fetchall()[0]
+    for (name, problem, pred), bad in zip(checks, row[:-1]):
+        if bad:
+            sample = conn.execute(
+                f"SELECT DISTINCT CAST(b.{quote(name)} AS VARCHAR) FROM {quote(view)} AS b "
+                f"WHERE {pred} LIMIT 3"
+            ).fetchall()
+            raise DataValidationError(
+                f"field {name}: {bad} value(s) {problem} (e.g. {[s[0] for s in sample]})",
+                api_name=spec.api_name, partition_key=partition,
+            )
+    return int(row[-1])
+
+
+def _insert_raw(
+    conn: duckdb.DuckDBPyConnection,
+    spec: DatasetSpec,
+    partition: str,
+    key: str,
+    raw: RawResponse,
+    now: dt.datetime,
+) -> int:
+    pages = [scrub_secrets(p) for p in raw.pages]
+    return conn.execute(
+        "INSERT INTO raw_responses (api_name, partition_key, progress_key, source, request_params, "
+        "fields, row_count, pages, fetched_at, written_at, payload) "
+        "VALUES (?, ?, ?, ?, CAST(? AS JSON), ?, ?, ?, ?, ?, CAST(? AS JSON)) RETURNING raw_id",
+        [
+            spec.api_name, partition, key, raw.source,
+            to_json(scrub_secrets(raw.request_params)), list(raw.fields), int(raw.row_count),
+            len(pages), _naive_utc(raw.fetched_at), now, to_json(pages),
+        ],
+    ).fetchall()[0][0]
+
+
+def _mark_done(
+    conn: duckdb.DuckDBPyConnection,
+    spec: DatasetSpec,
+    partition: str,
+    key: str,
+    status: str,
+    rows: int,
+    dropped: int,
+    raw_id: int,
+    now: dt.datetime,
+) -> None:
+    conn.execute(
+        "INSERT INTO ingest_progress (progress_key, api_name, partition_key, status, attempts, "
+        "rows, duplicates_dropped, raw_id, last_error, updated_at) "
+        "VALUES (?, ?, ?, ?, 1, ?, ?, ?, NULL, ?) "
+        "ON CONFLICT (progress_key) DO UPDATE SET status = excluded.status, "
+        "attempts = ingest_progress.attempts + 1, rows = excluded.rows, "
+        "duplicates_dropped = excluded.duplicates_dropped, raw_id = excluded.raw_id, "
+        "last_error = NULL, updated_at = excluded.updated_at",
+        [key, spec.api_name, partition, status, rows, dropped, raw_id, now],
+    ).fetchall()
+
+
+def _update_freshness(
+    conn: duckdb.DuckDBPyConnection,
+    spec: DatasetSpec,
+    partition: str,
+    source: str,
+    rows: int,
+    now: dt.datetime,
+) -> None:
+    # latest_partition keeps the greatest key: for dates and years, the newest reached.
+    conn.execute(
+        "INSERT INTO source_freshness (api_name, source, latest_partition, last_partition, "
+        "last_success_at, rows) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (api_name) DO UPDATE SET source = excluded.source, "
+        "latest_partition = greatest(source_freshness.latest_partition, excluded.latest_partition), "
+        "last_partition = excluded.last_partition, last_success_at = excluded.last_success_at, "
+        "rows = excluded.rows",
+        [spec.api_name, source, partition, partition, now, rows],
+    ).fetchall()
+
+
+# --- checking what callers hand over ----------------------------------------------------
+
+
+def _check_request(spec: DatasetSpec, partition: str, raw: RawResponse, status: str) -> None:
+    problems = []
+    if status not in WRITE_STATUSES:
+        problems.append(f"status must be one of {WRITE_STATUSES}, not {status!r}")
+    if raw.api_name != spec.api_name:
+        problems.append(f"the raw response is for {raw.api_name!r}")
+    if raw.source not in SOURCES:
+        problems.append(f"field source: must be one of {SOURCES}, not {raw.source!r}")
+    if problems:
+        raise DataValidationError("; ".join(problems), api_name=spec.api_name, partition_key=partition)
+
+
+def _checked_frame(
+    spec: DatasetSpec, partition: str, frame: pd.DataFrame | pa.Table
+) -> pd.DataFrame | pa.Table:
+    if isinstance(frame, pa.Table):
+        names = list(frame.column_names)
+    elif isinstance(frame, pd.DataFrame):
+        names = [str(c) for c in frame.columns]
+    else:
+        raise DataValidationError(
+            f"expected a pandas DataFrame or pyarrow Table, got {type(frame).__name__}",
+            api_name=spec.api_name, partition_key=partition,
+        )
+    expected = list(spec.field_names)
+    missing = [c for c in expected if c not in names]
+    extra = [c for c in names if c not in expected]
+    duplicated = sorted({c for c in names if names.count(c) > 1})
+    if missing or extra or duplicated:
+        parts = [
+            f"{label} field(s) {', '.join(cols)}"
+            for label, cols in (("missing", missing), ("unexpected", extra), ("repeated", duplicated))
+            if cols
+        ]
+        raise SchemaMismatchError(
+            "; ".join(parts) + f" (the spec documents {len(expected)} fields)",
+            api_name=spec.api_name, partition_key=partition,
+        )
+    return frame
+
+
+def _with_arrival_order(frame: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Table:
+    if isinstance(frame, pa.Table):
+        return frame.append_column(_RECEIVED, pa.array(np.arange(frame.num_rows, dtype=np.int64)))
+    out = frame.copy(deep=False)
+    out[_RECEIVED] = np.arange(len(frame), dtype=np.int64)
+    return out
+
+
+def _field(spec: DatasetSpec, name: str) -> FieldSpec:
+    return next(f for f in spec.fields if f.name == name)
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+def scrub_secrets(obj: Any, token: str | None = None) -> Any:
+    """`obj` without any key named token (or ts_type_name), at any depth, and with the
+    configured token's value masked wherever it appears in a string. Data rows (a page's
+    `items`) are passed through as they are: walking them would cost more than the write."""
+    token = token if token is not None else (config.tushare_token() or "")
+    if isinstance(obj, dict):
+        return {
+            k: (v if k == "items" else scrub_secrets(v, token))
+            for k, v in obj.items()
+            if str(k).lower() not in SECRET_KEYS
+        }
+    if isinstance(obj, (list, tuple)):
+        return [scrub_secrets(v, token) for v in obj]
+    if isinstance(obj, str) and token and token in obj:
+        return obj.replace(token, "***")
+    return obj
+
+
+def to_json(obj: Any) -> str:
+    """JSON text for a JSON column: dates as ISO strings, NaN as null."""
+    try:
+        return json.dumps(obj, default=_json_default, allow_nan=False, ensure_ascii=False)
+    except ValueError:  # NaN/inf somewhere: rare (Tushare sends null), so only then walk it
+        return json.dumps(_finite(obj), default=_json_default, allow_nan=False, ensure_ascii=False)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return _finite(value.item())
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def _redact(text: str) -> str:
+    token = config.tushare_token()
+    return text.replace(token, "***") if token else text
+
+
+def _truncate(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """Keep the start (what failed) and the end (the innermost cause) of a long error."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 3 // 4, limit // 4
+    return f"{text[:head]} ...[{len(text) - head - tail} chars cut]... {text[-tail:]}"
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    if isinstance(moment, pd.Timestamp):
+        moment = moment.to_pydatetime()
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
