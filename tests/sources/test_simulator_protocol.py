@@ -1,0 +1,159 @@
+"""The simulator speaks Tushare's protocol, checked through the real `tushare` SDK."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from tests.conftest import SIMULATOR_CONFIG, make_data_api
+from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+from twilight_assets.specs import REGISTRY, get_spec
+
+
+def request_params(simulator, api_name: str) -> dict:
+    """Parameters that make each API return rows on the shared simulator."""
+    spec = get_spec(api_name)
+    stock = simulator.universe.codes[0]
+    index = simulator.universe.indexes["ts_code"].iloc[2]
+    if api_name in ("daily", "daily_basic", "adj_factor"):
+        return {"trade_date": "20240103"}
+    if api_name == "index_weight":
+        return {"index_code": index}
+    if api_name in ("index_daily", "index_dailybasic"):
+        return {"ts_code": index}
+    if api_name == "trade_cal":
+        return {"exchange": "SSE", "start_date": "20240101", "end_date": "20241231"}
+    if api_name == "index_basic":
+        return {"market": "CSI"}
+    if api_name == "forecast":
+        with_forecast = [c for c in simulator.universe.codes if _has_rows(simulator, "forecast", c)]
+        return {"ts_code": with_forecast[0]}
+    if spec.partition_param == "ts_code":
+        return {"ts_code": stock}
+    return {}
+
+
+def _has_rows(simulator, api_name: str, code: str) -> bool:
+    api = make_data_api(simulator)
+    return len(api.query(api_name, ts_code=code)) > 0
+
+
+@pytest.mark.parametrize("api_name", sorted(REGISTRY))
+def test_every_api_returns_rows_with_every_documented_field(simulator, tushare_api, api_name):
+    spec = get_spec(api_name)
+    frame = tushare_api.query(api_name, fields=",".join(spec.field_names), **request_params(simulator, api_name))
+    assert len(frame) > 0
+    assert list(frame.columns) == list(spec.field_names)
+    for key in spec.key_fields:
+        assert frame[key].notna().all(), f"{api_name}.{key} has nulls"
+
+
+@pytest.mark.parametrize("api_name", sorted(REGISTRY))
+def test_default_fields_are_the_default_shown_ones(simulator, tushare_api, api_name):
+    frame = tushare_api.query(api_name, **request_params(simulator, api_name))
+    assert list(frame.columns) == [f.name for f in get_spec(api_name).fields if f.default_shown]
+
+
+def test_hidden_fields_come_only_when_named(simulator, tushare_api):
+    code = simulator.universe.codes[0]
+    plain = tushare_api.query("fina_indicator", ts_code=code)
+    assert "update_flag" not in plain.columns
+    asked = tushare_api.query("fina_indicator", ts_code=code, fields="ts_code,end_date,update_flag")
+    assert list(asked.columns) == ["ts_code", "end_date", "update_flag"]
+    assert set(asked["update_flag"]) <= {"0", "1"}
+
+
+def test_values_use_tushare_wire_types(simulator):
+    reply = _post(simulator, "daily", {"trade_date": "20240103"})
+    row = dict(zip(reply["data"]["fields"], reply["data"]["items"][0]))
+    assert isinstance(row["trade_date"], str) and len(row["trade_date"]) == 8 and row["trade_date"].isdigit()
+    assert all(isinstance(row[f], float) for f in ("open", "high", "low", "close", "vol", "amount"))
+    cal = _post(simulator, "trade_cal", {"start_date": "20240101", "end_date": "20240110"})
+    assert {type(item[2]) for item in cal["data"]["items"]} == {int}
+
+
+def test_bad_token_is_40101(simulator):
+    reply = _post(simulator, "daily", {"trade_date": "20240103"}, token="wrong")
+    assert reply["code"] == 40101
+    with pytest.raises(Exception, match="token"):
+        make_data_api(simulator, token="wrong").query("daily", trade_date="20240103")
+    missing = requests.post(f"{simulator.url}/daily", json={"api_name": "daily", "params": {}}, timeout=10).json()
+    assert missing["code"] == 40101
+
+
+def test_unknown_api_is_an_error_not_empty(simulator, tushare_api):
+    reply = _post(simulator, "no_such_api", {})
+    assert reply["code"] != 0 and reply["msg"]
+    with pytest.raises(Exception, match="接口名"):
+        tushare_api.query("no_such_api")
+
+
+def test_paging_with_limit_and_offset_returns_every_row_once(simulator, tushare_api):
+    whole = tushare_api.query("trade_cal", start_date="20230101", end_date="20241231")
+    pages, offset = [], 0
+    while True:
+        reply = _post(simulator, "trade_cal", {"start_date": "20230101", "end_date": "20241231",
+                                                "limit": 100, "offset": offset})
+        items = reply["data"]["items"]
+        pages.append(items)
+        offset += len(items)
+        if not reply["data"]["has_more"]:
+            break
+        assert len(items) == 100
+    rows = [tuple(r) for page in pages for r in page]
+    assert len(pages) == -(-len(whole) // 100)
+    assert len(rows) == len(set(rows)) == len(whole)
+
+
+def test_page_limit_caps_a_call_and_sets_has_more():
+    # Enough stocks that one day's daily rows exceed the spec's 6000-row cap.
+    config = SimulatorConfig(n_stocks=7000, n_indexes=1, start=SIMULATOR_CONFIG.start,
+                             as_of=SIMULATOR_CONFIG.start.replace(month=2))
+    with SimulatorServer(config) as big:
+        t = big.universe.day_index(SIMULATOR_CONFIG.start.replace(day=10))
+        expected = int(big.universe.trading[:, t].sum())
+        assert expected > 6000
+        first = _post(big, "daily", {"trade_date": "20230110"})
+        assert len(first["data"]["items"]) == get_spec("daily").page_limit
+        assert first["data"]["has_more"] is True
+        rest = _post(big, "daily", {"trade_date": "20230110", "offset": 6000})
+        assert rest["data"]["has_more"] is False
+        codes = [r[0] for r in first["data"]["items"] + rest["data"]["items"]]
+        assert len(codes) == len(set(codes)) == expected
+
+
+def test_quota_answers_40203_with_tushares_message():
+    config = SimulatorConfig(as_of=SIMULATOR_CONFIG.as_of, start=SIMULATOR_CONFIG.start, calls_per_minute={"daily": 2})
+    with SimulatorServer(config) as limited:
+        api = make_data_api(limited)
+        api.query("daily", trade_date="20240103")
+        api.query("daily", trade_date="20240104")
+        with pytest.raises(Exception, match="每分钟最多访问该接口2次"):
+            api.query("daily", trade_date="20240105")
+        assert len(api.query("adj_factor", trade_date="20240105")) > 0  # other APIs have their own quota
+        assert limited.stats["throttled"] == 1
+
+
+def test_unentitled_api_has_a_distinct_message():
+    config = SimulatorConfig(as_of=SIMULATOR_CONFIG.as_of, start=SIMULATOR_CONFIG.start,
+                             unentitled_apis=frozenset({"express"}))
+    with SimulatorServer(config) as server:
+        reply = _post(server, "express", {"ts_code": server.universe.codes[0]})
+        assert reply["code"] == 40203
+        assert "没有接口(express)访问权限" in reply["msg"] and "最多访问" not in reply["msg"]
+
+
+def test_sdk_junk_param_is_ignored_and_token_never_logged(simulator, tushare_api):
+    tushare_api.query("stock_basic")
+    last = simulator.call_log[-1]
+    assert last["api"] == "stock_basic" and "ts_type_name" not in last["params"]
+    assert simulator.token not in json.dumps(simulator.call_log, default=str)
+
+
+def _post(server, api_name: str, params: dict, token: str | None = None, fields: str = "") -> dict:
+    body = {"api_name": api_name, "token": server.token if token is None else token, "params": params, "fields": fields}
+    response = requests.post(f"{server.url}/{api_name}", json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
