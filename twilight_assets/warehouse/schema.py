@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Iterator
 
 import duckdb
 
@@ -78,13 +80,13 @@ def apply_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
     for f in pending:
         _apply(conn, f)
         done.append(f.name)
-    _register_functions(conn)
     recorded_names = {name for name, _ in _recorded(conn)}
     existing = _table_names(conn)
     for m in migration_files():
         if m.name in recorded_names or not set(m.required_tables) <= existing:
             continue
-        _apply(conn, m)
+        with _migration_functions(conn):
+            _apply(conn, m)
         done.append(m.name)
         existing = _table_names(conn)
     return done
@@ -109,18 +111,20 @@ def _recorded(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return {(n, c) for n, c in conn.execute("SELECT name, checksum FROM schema_version").fetchall()}
 
 
-def _register_functions(conn: duckdb.DuckDBPyConnection) -> None:
-    """Python functions that migrations call (a connection keeps them until it closes)."""
+@contextmanager
+def _migration_functions(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Python functions that migrations call, registered only while one runs."""
+    conn.create_function(
+        "legacy_progress_key",
+        legacy_progress_key,
+        [duckdb.sqltype("VARCHAR"), duckdb.sqltype("DATE")],
+        duckdb.sqltype("VARCHAR"),
+        null_handling="special",
+    )
     try:
-        conn.create_function(
-            "legacy_progress_key",
-            legacy_progress_key,
-            [duckdb.sqltype("VARCHAR"), duckdb.sqltype("DATE")],
-            duckdb.sqltype("VARCHAR"),
-            null_handling="special",
-        )
-    except duckdb.CatalogException:
-        pass  # registered by an earlier apply_schema on this connection
+        yield
+    finally:
+        conn.remove_function("legacy_progress_key")
 
 
 def _utcnow() -> dt.datetime:

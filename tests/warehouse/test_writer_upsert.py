@@ -1,0 +1,250 @@
+"""The seed's A0.1 upsert semantics and in-batch duplicate resolution, on real DuckDB files."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from twilight_assets.errors import DataValidationError, SchemaMismatchError
+from twilight_assets.specs import REGISTRY
+from twilight_assets.warehouse.writer import build_upsert
+
+from tests.warehouse.conftest import (
+    codes,
+    daily_rows,
+    income_row,
+    make_frame,
+    make_raw,
+    write_daily,
+)
+
+DAILY = REGISTRY["daily"]
+INCOME = REGISTRY["income"]
+
+
+def table(writer, name: str, order: str) -> pd.DataFrame:
+    return writer.query(f"SELECT * FROM {name} ORDER BY {order}")
+
+
+def test_rerunning_a_partition_changes_nothing(writer):
+    first = write_daily(writer, "2024-01-02", n=20)
+    before = table(writer, "normalized_daily", "ts_code")
+    again = write_daily(writer, "2024-01-02", n=20)
+    after = table(writer, "normalized_daily", "ts_code")
+
+    assert (first.rows_written, first.rows_changed) == (20, 20)
+    assert (again.rows_written, again.rows_changed) == (20, 0)
+    pd.testing.assert_frame_equal(before, after)  # ingested_at and raw_id included
+    ledger = writer.progress("daily")
+    assert ledger["status"].tolist() == ["done"]
+    assert ledger["attempts"].tolist() == [2]
+    assert ledger["raw_id"].tolist() == [again.raw_id]
+    # The raw table keeps every response as received, re-runs included.
+    assert writer.query("SELECT count(*) AS n FROM raw_responses")["n"].item() == 2
+
+
+def test_revised_values_replace_the_old_row(writer):
+    write_daily(writer, "2024-01-02", n=3, close=10.0)
+    revised = write_daily(writer, "2024-01-02", n=3, close=11.0)
+    rows = table(writer, "normalized_daily", "ts_code")
+    assert revised.rows_changed == 3
+    assert rows["close"].tolist() == [11.0, 11.01, 11.02]
+    assert set(rows["raw_id"]) == {revised.raw_id}
+    assert len(rows) == 3
+
+
+def test_update_flag_flip_replaces_the_report(writer):
+    code = "000001.SZ"
+    original = make_frame(INCOME, [income_row(code, "2023-12-31", update_flag="0", f_ann_date="2024-03-20", revenue=100.0)])
+    writer.write_partition(INCOME, code, original, make_raw(INCOME, code, original))
+    revision = make_frame(INCOME, [income_row(code, "2023-12-31", update_flag="1", f_ann_date="2024-04-25", revenue=120.0)])
+    result = writer.write_partition(INCOME, code, revision, make_raw(INCOME, code, revision))
+    rows = table(writer, "normalized_income", "end_date")
+    assert result.rows_changed == 1
+    assert rows[["update_flag", "revenue"]].values.tolist() == [["1", 120.0]]
+    assert str(rows["f_ann_date"].item().date()) == "2024-04-25"
+
+
+def test_a_table_whose_every_column_is_a_key_does_nothing_on_conflict(tmp_path):
+    conn = duckdb.connect(str(tmp_path / "keys.duckdb"))
+    conn.execute("CREATE TABLE members (index_code VARCHAR, con_code VARCHAR, PRIMARY KEY (index_code, con_code))")
+    conn.execute("INSERT INTO members VALUES ('000300.SH', '600000.SH')").fetchall()
+    sql = build_upsert(
+        table="members", columns=[("index_code", "VARCHAR"), ("con_code", "VARCHAR")], constants=[],
+        conflict_columns=("index_code", "con_code"), prefer=[], batch_view="batch",
+    )
+    assert "DO NOTHING" in sql and "DO UPDATE" not in sql
+    batch = pd.DataFrame({"index_code": ["000300.SH"] * 3, "con_code": ["600000.SH", "600000.SH", "600036.SH"],
+                          "__twilight_received": [0, 1, 2]})
+    conn.register("batch", batch)
+    conn.execute(sql).fetchall()
+    conn.execute(sql).fetchall()  # and again: still no error, nothing changes
+    assert conn.execute("SELECT con_code FROM members ORDER BY 1").fetchall() == [("600000.SH",), ("600036.SH",)]
+
+
+def test_identical_rows_in_one_batch_collapse_and_are_counted(writer):
+    rows = daily_rows("2024-01-02", codes(4))
+    frame = make_frame(DAILY, rows + [rows[1], rows[1], rows[3]])
+    result = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    assert (result.rows_received, result.rows_written, result.duplicates_dropped) == (7, 4, 3)
+    assert writer.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 4
+    assert writer.progress("daily")["duplicates_dropped"].tolist() == [3]
+    assert writer.query("SELECT row_count FROM raw_responses")["row_count"].item() == 7
+
+
+def test_differing_duplicates_without_a_rule_keep_the_last_received(writer):
+    first, second = daily_rows("2024-01-02", ["600000.SH"], close=10.0)[0], daily_rows("2024-01-02", ["600000.SH"], close=12.0)[0]
+    for order, expected in (([first, second], 12.0), ([second, first], 10.0)):
+        frame = make_frame(DAILY, order)
+        result = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+        assert result.duplicates_dropped == 1
+        assert writer.query("SELECT close FROM normalized_daily")["close"].item() == expected
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["revision-last", "revision-first"])
+def test_the_revision_rule_picks_update_flag_then_latest_announcement(writer, reverse):
+    code = "000002.SZ"
+    rows = [
+        income_row(code, "2023-12-31", update_flag="0", f_ann_date="2024-03-20", revenue=100.0),
+        income_row(code, "2023-12-31", update_flag="1", f_ann_date="2024-04-25", revenue=120.0),
+        income_row(code, "2023-12-31", update_flag="1", f_ann_date="2024-04-01", revenue=110.0),
+        income_row(code, "2023-09-30", update_flag="0", f_ann_date="2023-10-20", revenue=70.0),
+        income_row(code, "2023-09-30", update_flag="0", f_ann_date="2023-10-28", revenue=75.0),
+    ]
+    rows = rows[::-1] if reverse else rows
+    frame = make_frame(INCOME, rows)
+    result = writer.write_partition(INCOME, code, frame, make_raw(INCOME, code, frame))
+    got = writer.query("SELECT CAST(end_date AS VARCHAR) AS end_date, revenue FROM normalized_income ORDER BY end_date")
+    assert result.duplicates_dropped == 3
+    # update_flag 1 beats 0 whatever the order; then the latest f_ann_date wins.
+    assert got.values.tolist() == [["2023-09-30", 75.0], ["2023-12-31", 120.0]]
+
+
+def test_an_arrow_table_is_written_like_a_frame(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-03", codes(3)))
+    table_ = pa.Table.from_pandas(frame, preserve_index=False)
+    result = writer.write_partition(DAILY, "20240103", table_, make_raw(DAILY, "2024-01-03", frame))
+    assert result.progress_key == "daily:2024-01-03"
+    got = writer.query("SELECT ts_code, CAST(trade_date AS VARCHAR) AS d, close FROM normalized_daily ORDER BY 1")
+    assert got.values.tolist() == [["600000.SH", "2024-01-03", 10.0], ["600001.SH", "2024-01-03", 10.01],
+                                   ["600002.SH", "2024-01-03", 10.02]]
+
+
+def test_types_land_as_the_ddl_says(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(1)))
+    writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="tushare"))
+    got = writer.query("SELECT typeof(trade_date) AS d, typeof(vol) AS v, source, ingested_at IS NOT NULL AS i FROM normalized_daily")
+    assert got.values.tolist() == [["DATE", "DOUBLE", "tushare", True]]
+
+
+def test_missing_and_extra_columns_raise_naming_dataset_partition_and_field(writer):
+    write_daily(writer, "2024-01-02", n=2)
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2), close=99.0)).drop(columns=["amount"])
+    frame["surprise"] = 1.0
+    with pytest.raises(SchemaMismatchError) as err:
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    message = str(err.value)
+    assert "dataset daily" in message and "partition 2024-01-02" in message
+    assert "missing field(s) amount" in message and "unexpected field(s) surprise" in message
+    ledger = writer.progress("daily")
+    assert ledger["status"].tolist() == ["failed"]
+    assert "SchemaMismatchError" in ledger["last_error"].item() and "amount" in ledger["last_error"].item()
+    assert writer.query("SELECT max(close) AS c FROM normalized_daily")["c"].item() == 10.01  # untouched
+
+
+def test_a_null_key_raises_naming_the_field(writer):
+    rows = daily_rows("2024-01-02", codes(2))
+    rows[1]["ts_code"] = None
+    frame = make_frame(DAILY, rows)
+    with pytest.raises(DataValidationError, match=r"dataset daily, partition 2024-01-02: field ts_code: 1 value"):
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    assert writer.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 0
+
+
+def test_a_value_that_cannot_take_its_type_raises_naming_the_field(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2)))
+    frame["vol"] = pd.Series(["12.5", "lots"], dtype=object)
+    with pytest.raises(DataValidationError, match=r"field vol: 1 value\(s\) cannot be read as DOUBLE \(e.g. \['lots'\]\)"):
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+
+
+def test_a_bad_partition_key_is_refused(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(1)))
+    with pytest.raises(ValueError, match="dataset daily, partition '000001.SZ'"):
+        writer.write_partition(DAILY, "000001.SZ", frame, make_raw(DAILY, "2024-01-02", frame))
+
+
+def test_a_closed_market_day_is_recorded_with_no_rows(writer):
+    frame = make_frame(DAILY, [])
+    result = writer.write_partition(DAILY, "2024-02-12", frame, make_raw(DAILY, "2024-02-12", frame), status="market_closed")
+    assert (result.status, result.rows_written) == ("market_closed", 0)
+    assert writer.progress("daily", ["20240212"])["status"].tolist() == ["market_closed"]
+    assert writer.query("SELECT latest_partition FROM source_freshness")["latest_partition"].item() == "2024-02-12"
+
+    rows = make_frame(DAILY, daily_rows("2024-02-13", codes(1)))
+    with pytest.raises(DataValidationError, match="market_closed but 1 rows arrived"):
+        writer.write_partition(DAILY, "2024-02-13", rows, make_raw(DAILY, "2024-02-13", rows), status="market_closed")
+
+
+def test_freshness_keeps_the_newest_partition_and_the_last_write(writer):
+    write_daily(writer, "2024-01-05", n=3)
+    write_daily(writer, "2024-01-03", n=2)
+    got = writer.query("SELECT latest_partition, last_partition, rows, source FROM source_freshness WHERE api_name = 'daily'")
+    assert got.values.tolist() == [["2024-01-05", "2024-01-03", 2, "simulator"]]
+
+
+def test_the_token_is_never_stored(writer, monkeypatch):
+    monkeypatch.setenv("TUSHARE_TOKEN", "s3cr3t-token-value")
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(1)))
+    params = [{"trade_date": "20240102", "token": "s3cr3t-token-value", "ts_type_name": "x",
+               "nested": {"Token": "s3cr3t-token-value", "note": "url?token=s3cr3t-token-value"}}]
+    raw = make_raw(DAILY, "2024-01-02", frame, params=params)
+    writer.write_partition(DAILY, "2024-01-02", frame, raw)
+    stored = writer.query("SELECT CAST(request_params AS VARCHAR) AS p, CAST(payload AS VARCHAR) AS j FROM raw_responses")
+    text = stored["p"].item() + stored["j"].item()
+    assert "s3cr3t" not in text and "ts_type_name" not in text
+    assert json.loads(stored["p"].item()) == [{"trade_date": "20240102", "nested": {"note": "url?token=***"}}]
+
+    writer.mark_failed(DAILY, "2024-01-03", "HTTP 500 for token s3cr3t-token-value")
+    assert "s3cr3t" not in writer.progress("daily", ["2024-01-03"])["last_error"].item()
+
+
+def test_the_raw_payload_renormalizes_to_the_same_rows(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(4)))
+    result = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    payload = json.loads(writer.query("SELECT CAST(payload AS VARCHAR) AS j FROM raw_responses WHERE raw_id = ?",
+                                      [result.raw_id])["j"].item())
+    page = payload[0]
+    rebuilt = pd.DataFrame(page["items"], columns=page["fields"])
+    stored = writer.query("SELECT ts_code, strftime(trade_date, '%Y%m%d') AS trade_date, close FROM normalized_daily ORDER BY 1")
+    assert rebuilt[["ts_code", "trade_date", "close"]].values.tolist() == stored.values.tolist()
+
+
+def test_check_results_are_appended_to_quality_log(writer):
+    import datetime as dt
+
+    from twilight_assets.warehouse.quality import CheckRecord
+
+    records = [
+        CheckRecord(run_id="r1", asset="daily", check_name="no_null_close_normalized_daily",
+                    partition="2024-01-02..2024-01-05", severity="ERROR", passed=False, metric=2.0,
+                    threshold=0.0, failed_rows=2,
+                    samples=[{"ts_code": "600000.SH", "trade_date": dt.date(2024, 1, 2)}],
+                    message="2 rows have no close", evaluated_at=dt.datetime(2024, 1, 6, tzinfo=dt.UTC)),
+        CheckRecord(run_id=None, asset="daily", check_name="rows_normalized_daily", partition=None,
+                    severity="WARN", passed=True, metric=None, threshold=None, failed_rows=0, samples=[],
+                    message="ok", evaluated_at=dt.datetime(2024, 1, 6)),
+    ]
+    assert writer.record_check_results(records) == 2
+    got = writer.query('SELECT id, "partition", passed, metric, CAST(samples AS VARCHAR) AS s FROM quality_log ORDER BY id')
+    assert got["id"].tolist() == [1, 2]
+    assert json.loads(got["s"][0]) == [{"ts_code": "600000.SH", "trade_date": "2024-01-02"}]
+    assert got["passed"].tolist() == [False, True]
+    assert pd.isna(got["metric"][1])
+    with pytest.raises(ValueError, match="severity"):
+        CheckRecord(run_id=None, asset="daily", check_name="x", partition=None, severity="INFO", passed=True,
+                    metric=None, threshold=None, failed_rows=0, samples=[], message="", evaluated_at=dt.datetime(2024, 1, 1))
