@@ -103,13 +103,16 @@ class Market:
         p0 = np.round(np.exp(rng.uniform(np.log(4.0), np.log(80.0), n)) * 100).astype(np.int64)
         base_share = np.round(np.exp(rng.uniform(np.log(8_000), np.log(2_000_000), n)), 4)
         eps_ttm = np.round(p0 / 100 / rng.uniform(8, 60, n) * np.where(rng.random(n) < 0.12, -0.5, 1), 4)
+        float_ratio = np.round(rng.uniform(0.3, 1.0, n), 4)
+        # A typical day turns over 0.3% to 4% of the float (vol in lots / float in 10k shares = %).
+        base_vol = base_share * float_ratio * np.exp(rng.uniform(np.log(0.3), np.log(4.0), n))
         return StockParams(
             base_factor=base_factor.astype(np.int64),
             p0=p0,
             base_share=base_share,
-            float_ratio=np.round(rng.uniform(0.3, 1.0, n), 4),
+            float_ratio=float_ratio,
             free_ratio=np.round(rng.uniform(0.5, 0.95, n), 4),
-            base_vol=np.exp(rng.uniform(np.log(5_000), np.log(600_000), n)),
+            base_vol=base_vol,
             eps_ttm=eps_ttm,
             eps_lyr=np.round(eps_ttm * rng.uniform(0.8, 1.2, n), 4),
             bps=np.round(p0 / 100 / rng.uniform(0.8, 6, n), 4),
