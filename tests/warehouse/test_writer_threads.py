@@ -10,7 +10,7 @@ from twilight_assets.specs import REGISTRY
 from tests.warehouse.conftest import income_row, make_frame, make_raw, write_daily
 
 THREADS = 8
-PER_THREAD = 6
+PER_THREAD = 4
 
 
 def test_eight_threads_share_one_writer(writer):
