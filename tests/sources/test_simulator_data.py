@@ -313,6 +313,15 @@ def test_some_reports_are_revised_with_a_later_announcement(reports):
             assert not original[numeric].equals(revision[numeric])
 
 
+def test_statement_share_counts_match_daily_basic(api, reports):
+    bs = reports["balancesheet"]
+    row = bs[bs["end_date"] == "20231231"]
+    basic = api.query("daily_basic", trade_date="20231229")  # the year's last trading day
+    merged = row.merge(basic, on="ts_code", suffixes=("_bs", "_db"))
+    assert len(merged) > 5
+    np.testing.assert_allclose(merged["total_share_bs"], merged["total_share_db"] * 1e4, rtol=1e-6)
+
+
 def test_forecasts_and_express_are_consistent(reports):
     fc = reports["forecast"]
     assert len(fc) > 0

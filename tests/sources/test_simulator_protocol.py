@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
@@ -124,6 +125,24 @@ def test_page_limit_caps_a_call_and_sets_has_more():
         assert len(codes) == len(set(codes)) == expected
 
 
+def test_page_limits_can_be_shrunk_for_tests():
+    config = SimulatorConfig(as_of=SIMULATOR_CONFIG.as_of, start=SIMULATOR_CONFIG.start, page_limits={"daily": 7})
+    with SimulatorServer(config) as server:
+        api = make_data_api(server)
+        whole = len(api.query("adj_factor", trade_date="20240103"))  # adj_factor keeps its 6000 cap
+        first = _post(server, "daily", {"trade_date": "20240103"})
+        assert len(first["data"]["items"]) == 7 and first["data"]["has_more"] is True
+        rows, offset = [], 0
+        while True:
+            page = _post(server, "daily", {"trade_date": "20240103", "limit": 6000, "offset": offset})["data"]
+            rows += page["items"]
+            offset += len(page["items"])
+            if not page["has_more"]:
+                break
+        assert len(rows) == len({r[0] for r in rows}) == whole - len(server.universe.suspended_codes_on(
+            SIMULATOR_CONFIG.as_of.replace(month=1, day=3)))
+
+
 def test_quota_answers_40203_with_tushares_message():
     config = SimulatorConfig(as_of=SIMULATOR_CONFIG.as_of, start=SIMULATOR_CONFIG.start, calls_per_minute={"daily": 2})
     with SimulatorServer(config) as limited:
@@ -134,6 +153,25 @@ def test_quota_answers_40203_with_tushares_message():
             api.query("daily", trade_date="20240105")
         assert len(api.query("adj_factor", trade_date="20240105")) > 0  # other APIs have their own quota
         assert limited.stats["throttled"] == 1
+
+
+def test_quota_window_passes_and_calls_succeed_again():
+    config = SimulatorConfig(as_of=SIMULATOR_CONFIG.as_of, start=SIMULATOR_CONFIG.start,
+                             calls_per_minute=1, quota_window_seconds=0.5)
+    with SimulatorServer(config) as limited:
+        assert _post(limited, "trade_cal", {})["code"] == 0
+        assert _post(limited, "trade_cal", {})["code"] == 40203
+        time.sleep(0.6)
+        assert _post(limited, "trade_cal", {})["code"] == 0
+
+
+def test_hourly_and_daily_quotas_name_their_window():
+    for window, word in (("calls_per_hour", "每小时"), ("calls_per_day", "每天")):
+        config = SimulatorConfig(as_of=SIMULATOR_CONFIG.as_of, start=SIMULATOR_CONFIG.start, **{window: 1})
+        with SimulatorServer(config) as limited:
+            _post(limited, "trade_cal", {})
+            reply = _post(limited, "trade_cal", {})
+            assert reply["code"] == 40203 and word in reply["msg"]
 
 
 def test_unentitled_api_has_a_distinct_message():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
+import threading
 from typing import Callable, Mapping
 
 import numpy as np
@@ -33,24 +33,38 @@ class ApiError(Exception):
 
 
 class SimData:
-    """The simulated market, built lazily: nothing is generated until an API needs it."""
+    """The simulated market, built lazily: nothing is generated until an API needs it,
+    and each part is built once even when concurrent requests ask for it together."""
 
     def __init__(self, universe: Universe) -> None:
         self.u = universe
+        self._lock = threading.RLock()
+        self._market: Market | None = None
+        self._index_market: IndexMarket | None = None
+        self._financials: Financials | None = None
 
-    @cached_property
+    @property
     def market(self) -> Market:
-        market = Market(self.u)
-        market.close  # noqa: B018 - generate once, up front, outside any request race
-        return market
+        with self._lock:
+            if self._market is None:
+                market = Market(self.u)
+                market.close  # noqa: B018 - the one expensive step, done once
+                self._market = market
+            return self._market
 
-    @cached_property
+    @property
     def index_market(self) -> IndexMarket:
-        return IndexMarket(self.market)
+        with self._lock:
+            if self._index_market is None:
+                self._index_market = IndexMarket(self.market)
+            return self._index_market
 
-    @cached_property
+    @property
     def financials(self) -> Financials:
-        return Financials(self.u)
+        with self._lock:
+            if self._financials is None:
+                self._financials = Financials(self.u, shares=self.market.shares_on)
+            return self._financials
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Mapping
 
 # China has had no daylight saving since 1991: a fixed offset is Asia/Shanghai.
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -33,6 +34,9 @@ class SimulatorConfig:
     """The quota's window. Tushare's is a minute; tests shrink it to keep waits short."""
     calls_per_hour: int | None = None
     calls_per_day: int | None = None
+    page_limits: Mapping[str, int] | None = None
+    """Per-API row caps overriding the specs' (Tushare's) page_limit, so tests can page
+    through small partitions; a capped call still says has_more."""
 
     def resolved_as_of(self, now: dt.datetime | None = None) -> dt.date:
         if self.as_of is not None:
@@ -40,6 +44,9 @@ class SimulatorConfig:
         local = (now or dt.datetime.now(dt.timezone.utc)).astimezone(SHANGHAI)
         today = local.date()
         return today if local.time() >= DATA_READY else today - dt.timedelta(days=1)
+
+    def page_limit(self, api_name: str, default: int) -> int:
+        return (self.page_limits or {}).get(api_name, default)
 
     def quota_for(self, api_name: str) -> int | None:
         if isinstance(self.calls_per_minute, dict):

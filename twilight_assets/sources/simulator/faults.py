@@ -160,9 +160,10 @@ def _missing_day(api_name, page, ctx):
 def _rows_on_closed_day(api_name, page, ctx):
     if page.empty:
         return None
-    anchor = dt.datetime.strptime(str(page["trade_date"].iloc[0]), "%Y%m%d").date()
-    closed = ctx.closed_weekday_near(anchor)
-    extra = page.head(3).copy()
+    first_date = page["trade_date"].iloc[0]
+    closed = ctx.closed_weekday_near(dt.datetime.strptime(str(first_date), "%Y%m%d").date())
+    # Rows of one day only, so the copies never share a key with each other.
+    extra = page[page["trade_date"] == first_date].head(3).copy()
     extra["trade_date"] = closed.strftime("%Y%m%d")
     out = pd.concat([extra, page], ignore_index=True)
     return out, {"closed_day": closed.strftime("%Y%m%d"), "rows": [_key(r, api_name) for _, r in extra.iterrows()]}

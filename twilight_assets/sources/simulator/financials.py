@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,8 @@ from .universe import Universe
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
 FINANCIAL_APIS = ("income", "balancesheet", "cashflow", "fina_indicator", "express", "forecast")
 REVISION_SHARE = 1 / 12
+CACHED_STOCKS = 256
+"""Stocks whose reports stay in memory; rebuilding one costs milliseconds."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class Drivers:
     minority_int_ratio: float
     current_ratio_assets: float
     cash_conversion: float
-    shares: float  # total shares, 股
+    shares: float  # total shares (股) when no share source is given
 
 
 def _ymd(day: dt.date) -> str:
@@ -62,11 +66,15 @@ def _whole(x: float) -> float:
 
 
 class Financials:
-    def __init__(self, universe: Universe) -> None:
+    def __init__(self, universe: Universe, shares: Callable[[int, dt.date], float] | None = None) -> None:
+        """`shares(i, day)` gives stock i's share count (股) on a day, so statements
+        agree with daily_basic; without it each stock keeps a fixed count."""
         self.u = universe
         self.seed = universe.config.seed
-        self._cache: dict[int, dict[str, pd.DataFrame]] = {}
+        self._shares = shares
+        self._cache: OrderedDict[int, dict[str, pd.DataFrame]] = OrderedDict()
         self._lock = threading.Lock()
+        self._drivers: dict[tuple[int, int], Drivers] = {}
 
     @cached_property
     def _scale(self) -> np.ndarray:
@@ -76,11 +84,24 @@ class Financials:
     def tables(self, i: int) -> dict[str, pd.DataFrame]:
         """Every financial API's rows for stock i (all fields, Tushare's order)."""
         with self._lock:
-            if i not in self._cache:
-                self._cache[i] = self._build(i)
-            return self._cache[i]
+            if i in self._cache:
+                self._cache.move_to_end(i)
+                return self._cache[i]
+        tables = self._build(i)
+        with self._lock:
+            self._cache[i] = tables
+            while len(self._cache) > CACHED_STOCKS:
+                self._cache.popitem(last=False)
+            self._drivers.clear()
+        return tables
 
     def drivers(self, i: int, year: int) -> Drivers:
+        key = (i, year)
+        if key not in self._drivers:
+            self._drivers[key] = self._make_drivers(i, year)
+        return self._drivers[key]
+
+    def _make_drivers(self, i: int, year: int) -> Drivers:
         rng = np.random.default_rng([self.seed, 8, i, year])
         growth = (1.0 + np.random.default_rng([self.seed, 9, i]).uniform(-0.05, 0.2)) ** (year - 2000)
         season = np.array([0.85, 1.0, 1.0, 1.15])
@@ -108,6 +129,7 @@ class Financials:
         """The four statements of (year, quarter q in 1..4); `revision` scales the last
         quarter's revenue (1.0 for the original)."""
         d = self.drivers(i, year)
+        shares = self._shares(i, dt.date(year, *QUARTER_ENDS[q - 1])) if self._shares else d.shares
         rev_q = d.revenue_q.copy()
         rev_q[q - 1] = round(rev_q[q - 1] * revision)
         revenue = float(rev_q[:q].sum())
@@ -127,7 +149,7 @@ class Financials:
         attr_p = n_income - minority_gain
         oth_compr = _whole(revenue * 0.001)
         depreciation = _whole(revenue * 0.03)
-        eps = round(attr_p / d.shares, 4)
+        eps = round(attr_p / shares, 4)
         income = {
             "basic_eps": eps, "diluted_eps": eps, "total_revenue": revenue, "revenue": revenue,
             "total_cogs": total_cogs, "oper_cost": oper_cost, "biz_tax_surchg": biz_tax,
@@ -155,7 +177,7 @@ class Financials:
         money_cap = _whole(total_cur_assets * 0.3)
         inventories = _whole(total_cur_assets * 0.25)
         balance = {
-            "total_share": d.shares, "cap_rese": _whole(equity_exc * 0.3),
+            "total_share": shares, "cap_rese": _whole(equity_exc * 0.3),
             "undistr_porfit": _whole(equity_exc * 0.4), "surplus_rese": _whole(equity_exc * 0.08),
             "money_cap": money_cap, "accounts_receiv": _whole(total_cur_assets * 0.25),
             "inventories": inventories, "prepayment": _whole(total_cur_assets * 0.05),
@@ -196,17 +218,17 @@ class Financials:
         }
         pct = lambda a, b: round(a / b * 100.0, 4) if b else None  # noqa: E731
         indicator = {
-            "eps": eps, "dt_eps": eps, "total_revenue_ps": round(revenue / d.shares, 4),
-            "revenue_ps": round(revenue / d.shares, 4), "capital_rese_ps": round(balance["cap_rese"] / d.shares, 4),
-            "surplus_rese_ps": round(balance["surplus_rese"] / d.shares, 4),
-            "undist_profit_ps": round(balance["undistr_porfit"] / d.shares, 4),
+            "eps": eps, "dt_eps": eps, "total_revenue_ps": round(revenue / shares, 4),
+            "revenue_ps": round(revenue / shares, 4), "capital_rese_ps": round(balance["cap_rese"] / shares, 4),
+            "surplus_rese_ps": round(balance["surplus_rese"] / shares, 4),
+            "undist_profit_ps": round(balance["undistr_porfit"] / shares, 4),
             "extra_item": non_oper_income - non_oper_exp, "profit_dedt": attr_p - (non_oper_income - non_oper_exp),
             "gross_margin": revenue - oper_cost,
             "current_ratio": round(total_cur_assets / total_cur_liab, 4) if total_cur_liab else None,
             "quick_ratio": round((total_cur_assets - inventories) / total_cur_liab, 4) if total_cur_liab else None,
             "cash_ratio": round(money_cap / total_cur_liab, 4) if total_cur_liab else None,
             "op_income": operate_profit, "ebit": income["ebit"], "ebitda": income["ebitda"],
-            "bps": round(equity_exc / d.shares, 4), "ocfps": round(ocf / d.shares, 4),
+            "bps": round(equity_exc / shares, 4), "ocfps": round(ocf / shares, 4),
             "netprofit_margin": pct(n_income, revenue), "grossprofit_margin": pct(revenue - oper_cost, revenue),
             "cogs_of_sales": pct(oper_cost, revenue), "roe": pct(attr_p, equity_exc), "roe_dt": pct(attr_p, equity_exc),
             "roa": pct(n_income, total_assets), "debt_to_assets": pct(total_liab, total_assets),
@@ -319,11 +341,9 @@ class Financials:
 
     def _frame(self, api: str, rows: list[dict]) -> pd.DataFrame:
         names = get_spec(api).field_names
-        frame = pd.DataFrame([{name: row.get(name) for name in names} for row in rows], columns=list(names))
-        if frame.empty:
-            return frame
-        # Tushare lists the newest period first.
-        return frame.sort_values(["end_date", "ann_date"], ascending=False, kind="stable", ignore_index=True)
+        # Tushare lists the newest period first (then the newest announcement).
+        rows = sorted(rows, key=lambda r: (r["end_date"], r["ann_date"]), reverse=True)
+        return pd.DataFrame({name: [row.get(name) for row in rows] for name in names}, columns=list(names))
 
 
 def _forecast_type(last: float, lo: float, hi: float) -> str:

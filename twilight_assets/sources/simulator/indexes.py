@@ -7,7 +7,6 @@ Weights are percent with 2 decimals and every (index, date) sums to exactly 100.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass
 
@@ -60,8 +59,7 @@ class IndexMarket:
         first = max(self.u.calendar.index_at_or_after(row["list_date"]), 0)
         t = np.arange(first, self.u.n_days, dtype=np.int64)
         n = len(t)
-        base = float(row["base_point"])
-        level0 = base * float(np.exp(rng.uniform(0.3, 1.6)))
+        level0 = float(np.exp(rng.uniform(np.log(800.0), np.log(12_000.0))))
         log_level = np.log(level0) + np.cumsum(0.012 * rng.standard_normal(n + 1))
         close = np.round(np.exp(log_level[1:]), 3)
         pre_close = np.concatenate([[np.round(np.exp(log_level[0]), 3)], close[:-1]])
@@ -73,7 +71,8 @@ class IndexMarket:
         low = np.minimum(low, np.minimum(open_, close))
         base_vol = float(np.exp(rng.uniform(np.log(5e6), np.log(4e8))))
         vol = np.round(base_vol * np.exp(0.5 * (2 * uniform(s, _STREAM_VOL, 0, t) - 1)), 0)
-        amount = np.round(vol * (close / base) * rng.uniform(5, 20) , 3)
+        # thousand yuan = lots * 100 shares * average price / 1000
+        amount = np.round(vol * rng.uniform(8.0, 25.0) / 10.0, 3)
         divisor = float(np.exp(rng.uniform(np.log(5e9), np.log(5e10))))
         return IndexSeries(t, close, pre_close, open_, high, low, vol, amount, divisor)
 
@@ -137,6 +136,3 @@ def hundredths_summing_to_100(values: np.ndarray) -> np.ndarray:
         base[np.argsort(-(raw - base), kind="stable")[:short]] += 1
     return base + 1
 
-
-def month_key(day: dt.date) -> tuple[int, int]:
-    return (day.year, day.month)

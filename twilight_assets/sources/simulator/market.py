@@ -285,6 +285,14 @@ class Market:
         t0, t1 = max(t0, int(self.u.first_idx[i]), 0), min(t1, int(self.u.last_idx[i]), self.u.n_days - 1)
         return np.arange(t0, t1 + 1, dtype=np.int64)
 
+    def shares_on(self, i: int, day: dt.date) -> float:
+        """Stock i's total shares (股, not 万股) on the last market day on or before `day`
+        (clamped to the days it has data), for the financial statements."""
+        t = min(max(self.u.calendar.index_at_or_before(day), int(self.u.first_idx[i])), self.u.n_days - 1)
+        pos, _ = self.events.lookup(np.array([i], dtype=np.int64), np.array([max(t, 0)], dtype=np.int64))
+        mult = self.events.shares_after[pos[0]] if pos[0] >= 0 else 1.0
+        return float(round(self.params.base_share[i] * mult * 1e4))
+
     def factors(self, i: np.ndarray, t: np.ndarray) -> np.ndarray:
         pos, _ = self.events.lookup(np.asarray(i, dtype=np.int64), np.asarray(t, dtype=np.int64))
         return np.where(pos >= 0, self.events.factor_after[np.maximum(pos, 0)], self.params.base_factor[i]) / 1000.0

@@ -244,8 +244,9 @@ class Simulator:
         spec = get_spec(api_name)
         total = len(rows)
         offset = _int_param(params.get("offset"), 0)
-        limit = _int_param(params.get("limit"), spec.page_limit)
-        size = max(0, min(limit, spec.page_limit))
+        cap = self.config.page_limit(api_name, spec.page_limit)
+        limit = _int_param(params.get("limit"), cap)
+        size = max(0, min(limit, cap))
         page = rows.iloc[offset : offset + size].reset_index(drop=True)
         has_more = offset + len(page) < total
         applied: list[str] = []
