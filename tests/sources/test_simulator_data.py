@@ -104,6 +104,9 @@ def test_stock_basic_honours_list_status(simulator, api):
     assert delisted["delist_date"].notna().all() and (delisted["delist_date"] > delisted["list_date"]).all()
     assert every.loc[every["list_status"] != "D", "delist_date"].isna().all()
     assert set(every["exchange"]) == {"SSE", "SZSE"}
+    names = api.query("stock_basic", list_status="D", fields="name")["name"]
+    assert names.str.endswith("退").all()
+    assert api.query("stock_basic", list_status="P", fields="name")["name"].str.startswith("*ST").all()
     suffix_ok = every["ts_code"].str.match(r"^(60\d{4}|688\d{3})\.SH$|^(00\d{4}|30\d{4})\.SZ$")
     assert suffix_ok.all()
 

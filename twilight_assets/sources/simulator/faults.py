@@ -174,24 +174,34 @@ def _report_columns(page):
     return [c for c in page.columns if c not in skip and pd.api.types.is_numeric_dtype(page[c]) and page[c].notna().any()]
 
 
+def _report_key(page: pd.DataFrame) -> pd.Series:
+    return page["ts_code"].astype(str) + "|" + page["end_date"].astype(str)
+
+
 def _revised_values(api_name, page, ctx):
     """An unrevised report comes back as an original (0) and a revision (1) with other
     values but the same announcement dates: which one held when is unknowable."""
-    r = 0
+    keys = _report_key(page)
+    single = np.flatnonzero(~keys.duplicated(keep=False).to_numpy())
+    if len(single) == 0:
+        return None
+    r = int(single[0])
     original = page.iloc[[r]].copy()
     revision = original.copy()
     original["update_flag"] = "0"
     cols = _report_columns(revision)
     revision[cols] = revision[cols] * 1.05
-    out = pd.concat([original, revision, page.drop(index=page.index[r])], ignore_index=True)
+    out = pd.concat([page.iloc[:r], original, revision, page.iloc[r + 1 :]], ignore_index=True)
     return out, {"rows": [_key(original.iloc[0], api_name)], "columns_changed": len(cols)}
 
 
 def _duplicate_revision(api_name, page, ctx):
-    r = 0
+    """A second update_flag 1 row for a report, with other values."""
+    latest = np.flatnonzero((page["update_flag"] == "1").to_numpy())
+    if len(latest) == 0:
+        return None
+    r = int(latest[0])
     twin = page.iloc[[r]].copy()
-    twin["update_flag"] = "1"
-    page.loc[r, "update_flag"] = "1"
     cols = _report_columns(twin)
     twin[cols] = twin[cols] * 0.97
     out = pd.concat([page.iloc[: r + 1], twin, page.iloc[r + 1 :]], ignore_index=True)

@@ -8,6 +8,7 @@ Weights are percent with 2 decimals and every (index, date) sums to exactly 100.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,7 @@ class IndexMarket:
         self.u = market.u
         self.seed = market.seed
         self._cache: dict[int, IndexSeries] = {}
+        self._weights: OrderedDict[int, dict[int, tuple[np.ndarray, np.ndarray]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def position(self, ts_code: str) -> int | None:
@@ -107,7 +109,22 @@ class IndexMarket:
         return out
 
     def weights(self, j: int, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """(stock positions, weights in percent) of index j on market day t."""
+        """(stock positions, weights in percent) of index j on market day t. The last
+        few indexes' weights stay cached: a client pages through one index at a time."""
+        with self._lock:
+            cached = self._weights.get(j)
+            if cached is not None:
+                self._weights.move_to_end(j)
+                if t in cached:
+                    return cached[t]
+        result = self._compute_weights(j, t)
+        with self._lock:
+            self._weights.setdefault(j, {})[t] = result
+            while len(self._weights) > 2:
+                self._weights.popitem(last=False)
+        return result
+
+    def _compute_weights(self, j: int, t: int) -> tuple[np.ndarray, np.ndarray]:
         row = self.u.indexes.iloc[j]
         boards = _BOARD_FILTERS[row["members"]]
         eligible = self.u.alive[:, t] & np.isin(self.u.board, boards)

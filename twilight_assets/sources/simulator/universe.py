@@ -223,6 +223,9 @@ def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, 
         trade = int(rng.integers(0, len(_TRADES)))
         name = _SYLLABLES[s1][0] + _SYLLABLES[s2][0] + _TRADES[trade][0]
         cnspell = (_SYLLABLES[s1][1][0] + _SYLLABLES[s2][1][0] + _TRADES[trade][1][0] + _TRADES[trade][1][2]).upper()
+        # Exchanges rename a stock on its way out: paused ones trade as *ST, delisted ones
+        # carry 退 (stock_basic shows the latest name).
+        name = {"D": f"{name}退", "P": f"*ST{name[:2]}"}.get(status[i], name)
         symbol = f"{numbers[i]:06d}"
         rows.append(
             {
