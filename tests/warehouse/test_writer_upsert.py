@@ -178,6 +178,16 @@ def test_a_bad_partition_key_is_refused(writer):
         writer.write_partition(DAILY, "000001.SZ", frame, make_raw(DAILY, "2024-01-02", frame))
 
 
+def test_a_raw_response_for_another_partition_or_source_is_refused(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(1)))
+    with pytest.raises(DataValidationError, match="the raw response is for partition '2024-01-03'"):
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-03", frame))
+    with pytest.raises(DataValidationError, match="field source: must be one of"):
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="csv"))
+    assert writer.query("SELECT count(*) AS n FROM raw_responses")["n"].item() == 0
+    assert writer.progress("daily")["attempts"].tolist() == [2]
+
+
 def test_a_closed_market_day_is_recorded_with_no_rows(writer):
     frame = make_frame(DAILY, [])
     result = writer.write_partition(DAILY, "2024-02-12", frame, make_raw(DAILY, "2024-02-12", frame), status="market_closed")

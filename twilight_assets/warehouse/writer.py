@@ -112,13 +112,16 @@ class WarehouseWriter:
         """
         partition = canonical_partition(spec.api_name, partition_key)
         key = f"{spec.api_name}:{partition}"
-        with self._lock:
-            self._require_open()
-            try:
-                return self._write(spec, partition, key, frame, raw, status)
-            except BaseException as exc:
-                self._record_failure(spec.api_name, partition, exc)
-                raise
+        try:
+            # Encoding the payload is the costliest Python step: done before taking the
+            # lock, so other threads' writes run meanwhile.
+            encoded = _encode_raw(raw)
+            with self._lock:
+                self._require_open()
+                return self._write(spec, partition, key, frame, raw, encoded, status)
+        except BaseException as exc:
+            self._record_failure(spec.api_name, partition, exc)
+            raise
 
     def _write(
         self,
@@ -127,6 +130,7 @@ class WarehouseWriter:
         key: str,
         frame: pd.DataFrame | pa.Table,
         raw: RawResponse,
+        encoded: EncodedRaw,
         status: str,
     ) -> WriteResult:
         _check_request(spec, partition, raw, status)
@@ -143,9 +147,9 @@ class WarehouseWriter:
         try:
             conn.begin()
             try:
-                rows_written = _validate(conn, spec, partition, view)
+                rows_written = _validate(conn, spec, partition, view, _always_castable(spec, batch))
                 now = _utcnow()
-                raw_id = _insert_raw(conn, spec, partition, key, raw, now)
+                raw_id = _insert_raw(conn, spec, partition, key, raw, encoded, now)
                 changed = conn.execute(
                     upsert_sql(spec, view), [raw.source, now, raw_id]
                 ).fetchall()[0][0]
@@ -341,22 +345,31 @@ def build_upsert(
     )
 
 
-def _validate(conn: duckdb.DuckDBPyConnection, spec: DatasetSpec, partition: str, view: str) -> int:
+def _validate(
+    conn: duckdb.DuckDBPyConnection,
+    spec: DatasetSpec,
+    partition: str,
+    view: str,
+    castable: set[str],
+) -> int:
     """Reject keys that are null and values that cannot take their column's type, naming
-    the field; returns the number of distinct keys (the rows the upsert will write)."""
+    the field; returns the number of distinct keys (the rows the upsert will write).
+    Columns in `castable` cannot fail their cast, so they are not probed."""
     checks: list[tuple[str, str, str]] = []  # (field, what is wrong, SQL predicate)
     for f in spec.fields:
         col = f"b.{quote(f.name)}"
         if f.name in spec.key_fields:
             checks.append((f.name, "is null but is part of the key", f"{col} IS NULL"))
+        if f.name in castable:
+            continue
         checks.append(
             (f.name, f"cannot be read as {f.sql_type}",
              f"{col} IS NOT NULL AND TRY_CAST({col} AS {f.sql_type}) IS NULL")
         )
-    counts = ", ".join(f"count(*) FILTER (WHERE {pred})" for _, _, pred in checks)
+    counts = "".join(f"count(*) FILTER (WHERE {pred}), " for _, _, pred in checks)
     keys = ", ".join(f"CAST(b.{quote(k)} AS {_field(spec, k).sql_type})" for k in spec.key_fields)
     row = conn.execute(
-        f"SELECT {counts}, (SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {quote(view)} AS b)) "
+        f"SELECT {counts}(SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {quote(view)} AS b)) "
         f"FROM {quote(view)} AS b"
     ).fetchall()[0]
     for (name, problem, pred), bad in zip(checks, row[:-1]):
@@ -372,23 +385,35 @@ def _validate(conn: duckdb.DuckDBPyConnection, spec: DatasetSpec, partition: str
     return int(row[-1])
 
 
+@dataclass(frozen=True)
+class EncodedRaw:
+    request_params: str  # JSON, secrets removed
+    payload: str  # JSON of the pages, secrets removed
+    pages: int
+
+
+def _encode_raw(raw: RawResponse) -> EncodedRaw:
+    token = config.tushare_token() or ""
+    pages = [scrub_secrets(p, token) for p in raw.pages]
+    return EncodedRaw(to_json(scrub_secrets(raw.request_params, token)), to_json(pages), len(pages))
+
+
 def _insert_raw(
     conn: duckdb.DuckDBPyConnection,
     spec: DatasetSpec,
     partition: str,
     key: str,
     raw: RawResponse,
+    encoded: EncodedRaw,
     now: dt.datetime,
 ) -> int:
-    pages = [scrub_secrets(p) for p in raw.pages]
     return conn.execute(
         "INSERT INTO raw_responses (api_name, partition_key, progress_key, source, request_params, "
         "fields, row_count, pages, fetched_at, written_at, payload) "
         "VALUES (?, ?, ?, ?, CAST(? AS JSON), ?, ?, ?, ?, ?, CAST(? AS JSON)) RETURNING raw_id",
         [
-            spec.api_name, partition, key, raw.source,
-            to_json(scrub_secrets(raw.request_params)), list(raw.fields), int(raw.row_count),
-            len(pages), _naive_utc(raw.fetched_at), now, to_json(pages),
+            spec.api_name, partition, key, raw.source, encoded.request_params, list(raw.fields),
+            int(raw.row_count), encoded.pages, _naive_utc(raw.fetched_at), now, encoded.payload,
         ],
     ).fetchall()[0][0]
 
@@ -445,10 +470,19 @@ def _check_request(spec: DatasetSpec, partition: str, raw: RawResponse, status: 
         problems.append(f"status must be one of {WRITE_STATUSES}, not {status!r}")
     if raw.api_name != spec.api_name:
         problems.append(f"the raw response is for {raw.api_name!r}")
+    elif _canonical_or_none(spec.api_name, raw.partition_key) != partition:
+        problems.append(f"the raw response is for partition {raw.partition_key!r}")
     if raw.source not in SOURCES:
         problems.append(f"field source: must be one of {SOURCES}, not {raw.source!r}")
     if problems:
         raise DataValidationError("; ".join(problems), api_name=spec.api_name, partition_key=partition)
+
+
+def _canonical_or_none(api_name: str, partition_key: str | None) -> str | None:
+    try:
+        return canonical_partition(api_name, partition_key)
+    except ValueError:
+        return None
 
 
 def _checked_frame(
@@ -488,6 +522,32 @@ def _with_arrival_order(frame: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Tab
     return out
 
 
+# Which column kinds always convert to a SQL type (numpy dtype kinds: f float, i/u int,
+# b bool, M datetime64). Anything converts to VARCHAR.
+_CASTABLE_KINDS = {"DOUBLE": "fiub", "BIGINT": "iub", "DATE": "M"}
+
+
+def _always_castable(spec: DatasetSpec, batch: pd.DataFrame | pa.Table) -> set[str]:
+    """Fields whose column type guarantees the cast succeeds (no need to probe values)."""
+    out = set()
+    for f in spec.fields:
+        if f.sql_type == "VARCHAR":
+            out.add(f.name)
+            continue
+        if isinstance(batch, pa.Table):
+            t = batch.schema.field(f.name).type
+            ok = {
+                "DOUBLE": pa.types.is_floating(t) or pa.types.is_integer(t),
+                "BIGINT": pa.types.is_integer(t),
+                "DATE": pa.types.is_timestamp(t) or pa.types.is_date(t),
+            }.get(f.sql_type, False)
+        else:
+            ok = batch[f.name].dtype.kind in _CASTABLE_KINDS.get(f.sql_type, "")
+        if ok:
+            out.add(f.name)
+    return out
+
+
 def _field(spec: DatasetSpec, name: str) -> FieldSpec:
     return next(f for f in spec.fields if f.name == name)
 
@@ -516,9 +576,18 @@ def scrub_secrets(obj: Any, token: str | None = None) -> Any:
 def to_json(obj: Any) -> str:
     """JSON text for a JSON column: dates as ISO strings, NaN as null."""
     try:
-        return json.dumps(obj, default=_json_default, allow_nan=False, ensure_ascii=False)
+        return json.dumps(obj, **_JSON_OPTIONS)
     except ValueError:  # NaN/inf somewhere: rare (Tushare sends null), so only then walk it
-        return json.dumps(_finite(obj), default=_json_default, allow_nan=False, ensure_ascii=False)
+        return json.dumps(_finite(obj), **_JSON_OPTIONS)
+
+
+_JSON_OPTIONS: dict[str, Any] = dict(
+    default=None,  # set below, once _json_default exists
+    allow_nan=False,
+    ensure_ascii=False,
+    check_circular=False,  # payloads are trees from JSON; skipping the check is faster
+    separators=(",", ":"),
+)
 
 
 def _json_default(value: Any) -> Any:
@@ -529,6 +598,9 @@ def _json_default(value: Any) -> Any:
     if value is pd.NA or value is pd.NaT:
         return None
     return str(value)
+
+
+_JSON_OPTIONS["default"] = _json_default
 
 
 def _finite(obj: Any) -> Any:
