@@ -159,9 +159,12 @@ def test_normalize_missing_field_on_a_later_page_is_not_filled_with_nulls():
         normalize(TRADE_CAL, "2024", [good, short])
 
 
-def test_normalize_rows_wider_than_the_field_list_are_a_schema_error():
+@pytest.mark.parametrize("odd_row", [["SSE", "20240102", 1, None, "x"], ["SSE", "20240102", 1]])
+def test_normalize_rows_not_as_wide_as_the_field_list_are_a_schema_error(odd_row):
+    # pandas would pad a short row with nulls: that must not pass for data.
+    rows = [["SSE", "20240101", 0, None], odd_row]
     with pytest.raises(SchemaMismatchError, match="4 fields"):
-        normalize(TRADE_CAL, "2024", [_page([["SSE", "20240102", 1, None, "x"]])])
+        normalize(TRADE_CAL, "2024", [_page(rows)])
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,9 @@ def _check_fields(
             f"(page {page} has {len(fields)} fields)",
             api_name=spec.api_name, partition_key=partition_key,
         )
-    widths = {len(row) for row in items}
+    # pandas pads short rows with nulls, so ragged rows must be caught here (map(len)
+    # runs in C, not a Python loop per row).
+    widths = set(map(len, items))
     if widths - {len(fields)}:
         raise SchemaMismatchError(
             f"page {page} has rows of {sorted(widths)} values for {len(fields)} fields",

@@ -247,7 +247,7 @@ class FetchResult:
     source: str
     """"tushare" or "simulator": where the rows came from."""
     request_params: list[dict]
-    """One per page requested, token-free."""
+    """The parameters of each page requested (limit/offset included), token-free."""
     fields: list[str]
     """Every field the source returned (union over pages)."""
     pages: list[dict]
@@ -420,7 +420,10 @@ class TushareSource:
         failures = 0
         throttles = 0
         while True:
-            stats.rate_limit_wait_s += self.rate_limiter.acquire(api_name)
+            paced = self.rate_limiter.acquire(api_name)
+            if paced > 0:
+                stats.rate_limit_wait_s += paced
+                log.debug("%s %s: paced %.2fs by the client-side quota", api_name, partition_key, paced)
             stats.calls += 1
             started = time.monotonic()
             try:
