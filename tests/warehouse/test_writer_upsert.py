@@ -188,6 +188,13 @@ def test_a_raw_response_for_another_partition_or_source_is_refused(writer):
     assert writer.progress("daily")["attempts"].tolist() == [2]
 
 
+def test_a_result_left_unfetched_on_the_held_connection_does_not_block_writes(writer):
+    with writer.quiesced() as conn:
+        conn.execute("SELECT * FROM range(10)")  # never fetched
+    assert write_daily(writer, "2024-01-02", n=2).rows_written == 2
+    assert len(writer.query("SELECT * FROM normalized_daily")) == 2
+
+
 def test_a_closed_market_day_is_recorded_with_no_rows(writer):
     frame = make_frame(DAILY, [])
     result = writer.write_partition(DAILY, "2024-02-12", frame, make_raw(DAILY, "2024-02-12", frame), status="market_closed")

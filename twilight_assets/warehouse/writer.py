@@ -142,9 +142,8 @@ class WarehouseWriter:
                 api_name=spec.api_name, partition_key=partition,
             )
         view = f"_twilight_batch_{next(self._batch_names)}"
-        conn = self._conn
-        conn.register(view, batch)
-        try:
+        with self._cursor() as conn:
+            conn.register(view, batch)
             conn.begin()
             try:
                 rows_written = _validate(conn, spec, partition, view, _always_castable(spec, batch))
@@ -160,8 +159,6 @@ class WarehouseWriter:
             except BaseException:
                 conn.rollback()
                 raise
-        finally:
-            conn.unregister(view)
         if dropped:
             log.info("%s %s: %d in-batch duplicate keys resolved", spec.api_name, partition, dropped)
         return WriteResult(
@@ -182,21 +179,8 @@ class WarehouseWriter:
             partition = partition_key or "once"  # a bad key still gets its failure recorded
         with self._lock:
             self._require_open()
-            conn = self._conn
-            conn.begin()
-            try:
-                conn.execute(
-                    "INSERT INTO ingest_progress (progress_key, api_name, partition_key, status, "
-                    "attempts, last_error, updated_at) VALUES (?, ?, ?, 'failed', 1, ?, ?) "
-                    "ON CONFLICT (progress_key) DO UPDATE SET status = 'failed', "
-                    "attempts = ingest_progress.attempts + 1, last_error = excluded.last_error, "
-                    "updated_at = excluded.updated_at",
-                    [f"{api}:{partition}", api, partition, _truncate(_redact(error)), _utcnow()],
-                ).fetchall()
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
+            with self._cursor() as conn:
+                _mark_failed(conn, api, partition, error)
 
     def _record_failure(self, api: str, partition: str, exc: BaseException) -> None:
         try:
@@ -228,15 +212,13 @@ class WarehouseWriter:
         with self._lock:
             self._require_open()
             view = f"_twilight_checks_{next(self._batch_names)}"
-            self._conn.register(view, frame)
-            try:
-                self._conn.execute(
+            with self._cursor() as conn:
+                conn.register(view, frame)
+                conn.execute(
                     f"INSERT INTO quality_log ({cols}) SELECT run_id, asset, check_name, "
                     f'"partition", severity, passed, metric, threshold, failed_rows, '
                     f"CAST(samples AS JSON), message, CAST(evaluated_at AS TIMESTAMP) FROM {view}"
                 ).fetchall()
-            finally:
-                self._conn.unregister(view)
         return len(records)
 
     # --- reading and holding ------------------------------------------------------------
@@ -254,7 +236,8 @@ class WarehouseWriter:
         """Run SQL on the live file under the writer's lock (reads see committed data)."""
         with self._lock:
             self._require_open()
-            return self._conn.execute(sql, params or []).df()
+            with self._cursor() as conn:
+                return conn.execute(sql, params or []).df()
 
     @contextmanager
     def quiesced(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -274,6 +257,12 @@ class WarehouseWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor per operation: its registered batch views die with it, and a
+        result someone left unfetched on the shared connection (via quiesced()) cannot
+        block the next write."""
+        return self._conn.cursor()
 
     def _require_open(self) -> None:
         if self._closed:
@@ -439,6 +428,23 @@ def _mark_done(
         "last_error = NULL, updated_at = excluded.updated_at",
         [key, spec.api_name, partition, status, rows, dropped, raw_id, now],
     ).fetchall()
+
+
+def _mark_failed(conn: duckdb.DuckDBPyConnection, api: str, partition: str, error: str) -> None:
+    conn.begin()
+    try:
+        conn.execute(
+            "INSERT INTO ingest_progress (progress_key, api_name, partition_key, status, "
+            "attempts, last_error, updated_at) VALUES (?, ?, ?, 'failed', 1, ?, ?) "
+            "ON CONFLICT (progress_key) DO UPDATE SET status = 'failed', "
+            "attempts = ingest_progress.attempts + 1, last_error = excluded.last_error, "
+            "updated_at = excluded.updated_at",
+            [f"{api}:{partition}", api, partition, _truncate(_redact(error)), _utcnow()],
+        ).fetchall()
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 def _update_freshness(
