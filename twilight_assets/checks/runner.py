@@ -146,20 +146,23 @@ def _scope_predicate(
 ) -> str:
     if scope is None or kind is ScopeKind.NONE:
         return "TRUE"
+    # The range lets DuckDB skip row groups by zone map (tables are written partition by
+    # partition, so rows cluster by their scope column); the key list, joined as a
+    # semi-join rather than scanned per row, keeps exactly the run's keys.
     if kind is ScopeKind.TEXT:
+        between = f"{expr} BETWEEN $scope_lo AND $scope_hi"
         if isinstance(scope, KeyRange):
-            return f"({expr} BETWEEN $scope_lo AND $scope_hi)"
-        return f"list_contains($scope_keys, {expr})"
+            return f"({between})"
+        return f"({between} AND {expr} IN (SELECT unnest($scope_keys)))"
     lo = "CAST($scope_lo AS DATE)"
     if lookback_days:
         lo = f"{lo} - INTERVAL {int(lookback_days)} DAY"
-    # The range lets DuckDB skip row groups by zone map; the list keeps only the keys.
     between = f"{expr} BETWEEN {lo} AND CAST($scope_hi AS DATE)"
     if isinstance(scope, KeyRange) or lookback_days:
         return f"({between})"
     if kind is ScopeKind.YEAR:
-        return f"({between} AND list_contains(CAST($scope_keys AS INTEGER[]), year({expr})))"
-    return f"({between} AND list_contains(CAST($scope_keys AS DATE[]), {expr}))"
+        return f"({between} AND year({expr}) IN (SELECT CAST(unnest($scope_keys) AS INTEGER)))"
+    return f"({between} AND {expr} IN (SELECT CAST(unnest($scope_keys) AS DATE)))"
 
 
 # -- rendering --------------------------------------------------------------------------
