@@ -1,7 +1,6 @@
 """Jobs, schedules and sensors. Every schedule starts stopped: nothing runs until a user
 turns it on in the UI (or `dagster schedule start`)."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Iterable
@@ -19,7 +18,7 @@ def _keys(predicate) -> list[str]:
     return [s.api_name for s in REGISTRY.values() if predicate(s)]
 
 
-def _job(name: str, api_names: Iterable[str], description: str) -> dg.UnresolvedAssetJobDefinition:
+def _job(name: str, api_names: Iterable[str], description: str):
     return dg.define_asset_job(name, selection=list(api_names), description=description)
 
 
@@ -164,7 +163,7 @@ def entity_partitions_sensor(context: dg.SensorEvaluationContext, warehouse: War
     marks = []
     for key in ("stock_basic", "index_basic"):
         event = context.instance.get_latest_materialization_event(dg.AssetKey(key))
-        marks.append(str(event.storage_id) if event else "-")
+        marks.append(f"{event.run_id}@{event.timestamp}" if event else "-")
     cursor = ",".join(marks)
     if cursor == context.cursor:
         return dg.SkipReason("stock_basic and index_basic unchanged since the last evaluation")

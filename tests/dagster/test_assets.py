@@ -149,14 +149,23 @@ def test_revised_report_replaces_the_original(loaded, dagster_env, instance, res
     try:
         assert materialize(["income"], instance, resources, partition_key=stock).success
     finally:
+        applied = [f for f in simulator.fault_log if f["kind"] == "revised_values"]
         simulator.clear_faults()
-    applied = [f for f in simulator.fault_log if f["kind"] == "revised_values"]
     assert applied, "the simulator applied no revision"
-    flags = table(
-        dagster_env,
-        "SELECT update_flag, count(*) FROM normalized_income WHERE ts_code = ? GROUP BY 1", [stock]
+    key = applied[0]["rows"][0]
+    sql = (
+        "SELECT update_flag, total_revenue FROM normalized_income "
+        "WHERE ts_code = ? AND end_date = strptime(?, '%Y%m%d')::DATE AND report_type = ?"
     )
-    assert ("1", ) in {(f,) for f, _ in flags}
+    params = [key["ts_code"], str(key["end_date"]), str(key["report_type"])]
+    rows = table(dagster_env, sql, params)
+    assert len(rows) == 1, rows  # the original and its revision share one key
+    flag, revenue = rows[0]
+    assert flag == "1"
+    # Re-running without the fault brings back the original: revisions flow both ways.
+    assert materialize(["income"], instance, resources, partition_key=stock).success
+    (original_flag, original_revenue), = table(dagster_env, sql, params)
+    assert revenue == pytest.approx(original_revenue * 1.05)
 
 
 def test_failed_partition_names_dataset_partition_and_cause(loaded, dagster_env, instance, resources, simulator):

@@ -1,6 +1,5 @@
 """The asset factory: every DatasetSpec becomes one partitioned Dagster asset."""
 
-from __future__ import annotations
 
 from typing import Sequence
 

@@ -1,6 +1,5 @@
 """The snapshot asset: a consistent read-only copy that notebooks and the monitor read."""
 
-from __future__ import annotations
 
 import dagster as dg
 
