@@ -91,6 +91,13 @@ def test_unknown_api_is_an_error_not_empty(simulator, tushare_api):
         tushare_api.query("no_such_api")
 
 
+def test_malformed_parameters_are_errors_naming_the_parameter(simulator):
+    reply = _post(simulator, "daily", {"trade_date": "2024-13-45"})
+    assert reply["code"] == -2001 and "trade_date" in reply["msg"]
+    reply = _post(simulator, "trade_cal", {"limit": "many"})
+    assert reply["code"] == -2001 and "limit" in reply["msg"]
+
+
 def test_paging_with_limit_and_offset_returns_every_row_once(simulator, tushare_api):
     whole = tushare_api.query("trade_cal", start_date="20230101", end_date="20241231")
     pages, offset = [], 0

@@ -185,6 +185,7 @@ def stock_basic(sim: SimData, p: Params) -> pd.DataFrame:
 
 def index_basic(sim: SimData, p: Params) -> pd.DataFrame:
     rows = sim.u.indexes
+    rows = rows[rows["list_date"] <= sim.u.as_of]  # an index launched after as_of is not known yet
     for param in ("market", "publisher", "category", "name"):
         value = p.text(param)
         if value is not None:

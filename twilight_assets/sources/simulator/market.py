@@ -297,10 +297,3 @@ class Market:
         pos, _ = self.events.lookup(np.asarray(i, dtype=np.int64), np.asarray(t, dtype=np.int64))
         return np.where(pos >= 0, self.events.factor_after[np.maximum(pos, 0)], self.params.base_factor[i]) / 1000.0
 
-
-def period_end_days(days: list[dt.date], key) -> dict[object, dt.date]:
-    """The last open day of each period (by `key(day)`) among `days`."""
-    ends: dict[object, dt.date] = {}
-    for d in days:
-        ends[key(d)] = d
-    return ends

@@ -172,7 +172,9 @@ def _open_on_or_after(day: dt.date) -> dt.date:
 def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, n_days: int) -> pd.DataFrame:
     rng = np.random.default_rng([config.seed, 1])
     n = config.n_stocks
-    shares = np.array([b[5] for b in _BOARDS])
+    # Boards that did not exist by as_of get no stocks (STAR opened in 2019, ChiNext in 2009).
+    shares = np.array([b[5] if b[4] <= as_of else 0.0 for b in _BOARDS])
+    shares = shares / shares.sum()
     # Boards in fixed proportions (largest remainder), so small universes still mix them.
     counts = np.floor(shares * n).astype(int)
     for k in np.argsort(-(shares * n - counts))[: n - counts.sum()]:
@@ -192,7 +194,7 @@ def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, 
     status[order[:n_delisted]] = "D"
     status[order[n_delisted : n_delisted + n_paused]] = "P"
 
-    start, span_days = config.start, max((as_of - config.start).days, 1)
+    start = config.start
     rows = []
     for i in range(n):
         b = int(boards[i])
@@ -205,6 +207,7 @@ def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, 
         else:
             window = max((start - board_open).days, 1)
             list_date = _open_on_or_after(board_open + dt.timedelta(days=int(rng.integers(0, window))))
+        list_date = min(list_date, cal.open_days[n_days - 1])  # listed by as_of
         first = max(list_date, start)
         first_idx = cal.index_at_or_after(first)
         last_idx = n_days - 1
@@ -218,7 +221,6 @@ def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, 
                 delist_date = cal.open_days[stop_idx + 1]
         elif status[i] in ("D", "P"):
             status[i] = "L"
-        first_idx = min(first_idx, n_days)  # listed after as_of: no data yet
         s1, s2 = (int(x) for x in rng.integers(0, len(_SYLLABLES), 2))
         trade = int(rng.integers(0, len(_TRADES)))
         name = _SYLLABLES[s1][0] + _SYLLABLES[s2][0] + _TRADES[trade][0]
@@ -284,6 +286,10 @@ def _merge(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return merged
 
 
+_INDEX_COLUMNS = ("ts_code", "name", "fullname", "market", "publisher", "index_type", "category", "base_date",
+                  "base_point", "list_date", "weight_rule", "desc", "exp_date", "members")
+
+
 def _make_indexes(n: int) -> pd.DataFrame:
     rows = []
     for j in range(n):
@@ -312,4 +318,4 @@ def _make_indexes(n: int) -> pd.DataFrame:
                 "members": members,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(_INDEX_COLUMNS))
