@@ -130,6 +130,10 @@ def _verdict(figure: Figure) -> str:
     return {True: "met", False: "MISSED", None: "n/a"}[figure.met]
 
 
+def _value(value: float | None, unit: str) -> str:
+    return "not measured" if value is None else f"{fmt(value)} {unit}"
+
+
 def _target(figure: Figure) -> str:
     if figure.target is None:
         return "-"
@@ -142,12 +146,10 @@ def markdown_table(figures: Sequence[Figure]) -> str:
         "| --- | --- | ---: | --- | ---: | --- | --- | --- |",
     ]
     for f in figures:
-        baseline = (
-            f"{f.baseline_name}: {fmt(f.baseline_value)} {f.unit}" if f.baseline_name else "-"
-        )
-        ratio = fmt(f.ratio) + ("x" if f.baseline_name and f.ratio is not None else "")
+        baseline = f"{f.baseline_name}: {_value(f.baseline_value, f.unit)}" if f.baseline_name else "-"
+        ratio = fmt(f.ratio) + "x" if f.baseline_name and f.ratio is not None else "-"
         lines.append(
-            f"| {f.bench} | {f.name} | {fmt(f.value)} {f.unit} | {baseline} | {ratio} | "
+            f"| {f.bench} | {f.name} | {_value(f.value, f.unit)} | {baseline} | {ratio} | "
             f"{_target(f)} | {_verdict(f)} | {f.note} |"
         )
     return "\n".join(lines)
