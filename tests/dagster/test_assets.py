@@ -55,7 +55,7 @@ def loaded(dagster_env, instance, resources):
 def test_definitions_load_every_asset_check_schedule_and_sensor(dagster_env):
     from twilight_assets.definitions import defs
 
-    defs.validate_loadable()
+    dg.Definitions.validate_loadable(defs)
     repo = defs.get_repository_def()
     keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
     assert set(REGISTRY) | {"warehouse_snapshot"} <= keys

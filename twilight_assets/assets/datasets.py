@@ -6,6 +6,7 @@ from typing import Sequence
 import dagster as dg
 
 from twilight_assets.assets.ingest import IngestReport, ingest_partitions
+from twilight_assets.checks.factories import freshness_policy_for
 from twilight_assets.partitions import backfill_policy_for, partitions_for
 from twilight_assets.resources import TushareResource, WarehouseResource
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
@@ -108,6 +109,7 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         # Tushare's quotas are per API: two runs of the same API share one quota, so
         # they queue; different APIs fetch in parallel (writes queue on the lease).
         pool=f"tushare_{spec.api_name}",
+        freshness_policy=freshness_policy_for(spec),
         metadata={
             "dagster/table_name": spec.table,
             "dagster/column_schema": column_schema(spec),
