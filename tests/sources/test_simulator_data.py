@@ -212,6 +212,10 @@ def test_weekly_and_monthly_aggregate_daily_exactly(simulator, api, stock_histor
             assert bar.high == rows["high"].max() and bar.low == rows["low"].min()
             assert bar.pre_close == rows["pre_close"].iloc[0]
             assert bar.vol == pytest.approx(rows["vol"].sum()) and bar.amount == pytest.approx(rows["amount"].sum())
+            assert bar.change == pytest.approx(bar.close - bar.pre_close, abs=1e-9)
+            # Tushare documents weekly pct_chg as a fraction (未*100) and monthly's in percent.
+            scale = 1.0 if api_name == "weekly" else 100.0
+            assert bar.pct_chg == pytest.approx((bar.close / bar.pre_close - 1) * scale, abs=1e-6)
             checked += 1
     assert checked > 100
     by_date = api.query(api_name, trade_date=ymd(AS_OF))

@@ -250,10 +250,12 @@ def _month_key(day: dt.date) -> int:
     return day.year * 12 + day.month
 
 
-def _period_bars(api_name: str, key: Callable[[dt.date], int]) -> Callable[[SimData, Params], pd.DataFrame]:
+def _period_bars(api_name: str, key: Callable[[dt.date], int], pct_scale: float) -> Callable[[SimData, Params], pd.DataFrame]:
     """weekly / monthly: daily bars aggregated per period (open first, close last, high
     max, low min, vol and amount summed, pre_close from the first day), dated by the
-    period's last open day. Only periods that have ended by as_of are served."""
+    period's last open day. Only periods that have ended by as_of are served.
+    pct_chg follows each API's documentation: weekly's is a fraction ("未*100"),
+    monthly's is in percent."""
 
     def handler(sim: SimData, p: Params) -> pd.DataFrame:
         u = sim.u
@@ -301,7 +303,7 @@ def _period_bars(api_name: str, key: Callable[[dt.date], int]) -> Callable[[SimD
             "close": close,
             "pre_close": pre_close,
             "change": np.round(close - pre_close, 2),
-            "pct_chg": np.round((close / pre_close - 1.0) * 100.0, 4),
+            "pct_chg": np.round((close / pre_close - 1.0) * pct_scale, 6),
             "vol": np.array([bars["vol"][a : b + 1].sum() for a, b in zip(starts, ends)]),
             "amount": np.round(np.array([bars["amount"][a : b + 1].sum() for a, b in zip(starts, ends)]), 3),
         }
@@ -422,8 +424,8 @@ HANDLERS: Mapping[str, Callable[[SimData, Params], pd.DataFrame]] = {
     "daily": daily,
     "daily_basic": daily_basic,
     "adj_factor": adj_factor,
-    "weekly": _period_bars("weekly", _week_key),
-    "monthly": _period_bars("monthly", _month_key),
+    "weekly": _period_bars("weekly", _week_key, pct_scale=1.0),
+    "monthly": _period_bars("monthly", _month_key, pct_scale=100.0),
     "index_daily": index_daily,
     "index_dailybasic": index_dailybasic,
     "index_weight": index_weight,
