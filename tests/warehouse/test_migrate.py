@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RELAXED_LEDGER_DDL = (
     SEED_LEDGER_DDL.replace("trade_date DATE NOT NULL", "trade_date DATE")
     .replace(",\nPRIMARY KEY (api_name, trade_date)", "")
-)
+) + "CREATE INDEX backfill_progress_api ON backfill_progress (api_name);"  # lookups by marker
 
 STRICT_ROWS = [
     ("daily", "2024-01-02", "done", 11, 1, None, "2024-01-02 18:00"),

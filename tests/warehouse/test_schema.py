@@ -54,9 +54,11 @@ def test_a_table_missing_a_new_field_gets_the_column_and_keeps_its_rows(conn):
 
 def test_a_table_of_another_shape_is_set_aside_not_dropped(conn):
     conn.execute("CREATE TABLE source_freshness (api_name VARCHAR, checked TIMESTAMP)").fetchall()
+    conn.execute("CREATE INDEX source_freshness_api ON source_freshness (api_name)").fetchall()
     conn.execute("INSERT INTO source_freshness VALUES ('daily', now())").fetchall()
     done = apply_schema(conn)
-    assert done[0].startswith("reconcile: renamed source_freshness to source_freshness_legacy")
+    assert done[0] == "reconcile: dropped index source_freshness_api on source_freshness so the table can be renamed"
+    assert done[1].startswith("reconcile: renamed source_freshness to source_freshness_legacy")
     assert conn.execute("SELECT api_name FROM source_freshness_legacy").fetchall() == [("daily",)]
     assert conn.execute("SELECT count(*) FROM source_freshness").fetchall() == [(0,)]
     assert apply_schema(conn) == []

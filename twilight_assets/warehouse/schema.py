@@ -6,13 +6,15 @@ Before that, tables whose shape no longer fits the DDL are reconciled: missing n
 columns are added, and a table that cannot be brought in line (a legacy table of the
 same name with other keys or types) is renamed `<name>_legacy`, never dropped.
 Migrations (`migrations/NNNN_*.sql`) run once each; a `-- requires-table: X` line makes
-one apply only to warehouses that have table X.
+one apply only to warehouses that have table X (whose secondary indexes are dropped
+first: DuckDB cannot rename an indexed table, and legacy tables get renamed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ import duckdb
 
 from twilight_assets.errors import WarehouseError
 from twilight_assets.warehouse.progress import legacy_progress_key
+
+log = logging.getLogger(__name__)
 
 SQL_PACKAGE = "twilight_assets.sql"
 VERSION_FILE = "00_schema_version.sql"
@@ -76,7 +80,9 @@ def apply_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
     done: list[str] = []
     pending = [f for f in files if f.name != VERSION_FILE and (f.name, f.checksum) not in recorded]
     if pending:
-        done += reconcile_tables(conn, expected_tables(tuple(files)))
+        for line in reconcile_tables(conn, expected_tables(tuple(files))):
+            log.warning("%s", line)  # a table changed shape under a running deployment
+            done.append(line)
     for f in pending:
         _apply(conn, f)
         done.append(f.name)
@@ -85,8 +91,11 @@ def apply_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
     for m in migration_files():
         if m.name in recorded_names or not set(m.required_tables) <= existing:
             continue
+        for table in m.required_tables:
+            done += _drop_secondary_indexes(conn, table)
         with _migration_functions(conn):
             _apply(conn, m)
+        log.warning("applied %s", m.name)
         done.append(m.name)
         existing = _table_names(conn)
     return done
@@ -191,6 +200,7 @@ def reconcile_tables(
             continue
         misfit = _misfit(have, want)
         if misfit:
+            done += _drop_secondary_indexes(conn, table)
             new_name = _free_name(conn, table + LEGACY_SUFFIX)
             conn.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(new_name)}").fetchall()
             done.append(f"reconcile: renamed {table} to {new_name} ({misfit}); a new {table} replaces it")
@@ -202,6 +212,22 @@ def reconcile_tables(
                 ).fetchall()
                 done.append(f"reconcile: added column {table}.{col.name} {col.data_type}")
     return done
+
+
+def _drop_secondary_indexes(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """DuckDB refuses to rename a table that has indexes (a "Dependency Error"), and
+    setting aside or migrating a legacy table renames it. An index holds no data of its
+    own, so it is dropped (ours are recreated by 05_indexes.sql)."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT index_name FROM duckdb_indexes() WHERE schema_name = 'main' AND table_name = ?",
+            [table],
+        ).fetchall()
+    ]
+    for name in names:
+        conn.execute(f"DROP INDEX {quote(name)}").fetchall()
+    return [f"reconcile: dropped index {name} on {table} so the table can be renamed" for name in names]
 
 
 def _misfit(have: TableShape, want: TableShape) -> str | None:
