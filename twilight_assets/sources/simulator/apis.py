@@ -6,8 +6,8 @@ the protocol layer, so each handler only answers "which rows".
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 import threading
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
@@ -42,6 +42,7 @@ class SimData:
         self._market: Market | None = None
         self._index_market: IndexMarket | None = None
         self._financials: Financials | None = None
+        self._memo: dict[str, object] = {}
 
     @property
     def market(self) -> Market:
@@ -58,6 +59,13 @@ class SimData:
             if self._index_market is None:
                 self._index_market = IndexMarket(self.market)
             return self._index_market
+
+    def memo(self, name: str, build: Callable[[], object]):
+        """A value derived from the universe, built once per server."""
+        with self._lock:
+            if name not in self._memo:
+                self._memo[name] = build()
+            return self._memo[name]
 
     @property
     def financials(self) -> Financials:
@@ -250,6 +258,20 @@ def _month_key(day: dt.date) -> int:
     return day.year * 12 + day.month
 
 
+@dataclass(frozen=True)
+class Periods:
+    """Weeks or months over the calendar's open days."""
+
+    of_day: np.ndarray  # period id of each open day
+    last_day: dict[int, int]  # period id -> index of its last open day
+
+    @classmethod
+    def build(cls, open_days: list[dt.date], key: Callable[[dt.date], int]) -> "Periods":
+        of_day = np.array([key(d) for d in open_days], dtype=np.int64)
+        last_day = {int(k): t for t, k in enumerate(of_day)}
+        return cls(of_day, last_day)
+
+
 def _period_bars(api_name: str, key: Callable[[dt.date], int], pct_scale: float) -> Callable[[SimData, Params], pd.DataFrame]:
     """weekly / monthly: daily bars aggregated per period (open first, close last, high
     max, low min, vol and amount summed, pre_close from the first day), dated by the
@@ -259,58 +281,61 @@ def _period_bars(api_name: str, key: Callable[[dt.date], int], pct_scale: float)
 
     def handler(sim: SimData, p: Params) -> pd.DataFrame:
         u = sim.u
-        cal_days = u.calendar.open_days
-        period_of_day = np.array([key(d) for d in cal_days], dtype=np.int64)
-        last_of_period: dict[int, int] = {}
-        for t, k in enumerate(period_of_day):
-            last_of_period[int(k)] = t
-        trade_date = p.date("trade_date")
-        if trade_date is not None:
-            t_end = u.day_index(trade_date)
-            if t_end is None or last_of_period.get(key(trade_date)) != t_end:
-                return frame(api_name, {}, 0)
-            t0 = int(np.searchsorted(period_of_day, period_of_day[t_end]))
-            span = (t0, t_end)
-        else:
-            span = (0, u.n_days - 1)
+        periods = sim.memo(api_name, lambda: Periods.build(u.calendar.open_days, key))
+        span = _period_span(sim, p, periods, key)
+        if span is None:
+            return frame(api_name, {}, 0)
         i, t = select(u.trading, stock_positions(sim, p), *span)
-        order = np.lexsort((t, i))
+        order = np.lexsort((t, i))  # by stock, then day: each period's days are contiguous
         i, t = i[order], t[order]
         if len(i) == 0:
             return frame(api_name, {}, 0)
         bars = sim.market.bars(i, t)
-        pid = period_of_day[t]
+        pid = periods.of_day[t]
         starts = np.flatnonzero(np.r_[True, (np.diff(i) != 0) | (np.diff(pid) != 0)])
         ends = np.r_[starts[1:], len(i)] - 1
-        end_t = np.array([last_of_period[int(k)] for k in pid[starts]], dtype=np.int64)
-        complete = end_t < u.n_days
+        end_t = np.array([periods.last_day[int(k)] for k in pid[starts]], dtype=np.int64)
+        high = np.maximum.reduceat(bars["high"], starts)
+        low = np.minimum.reduceat(bars["low"], starts)
+        vol = np.add.reduceat(bars["vol"], starts)
+        amount = np.round(np.add.reduceat(bars["amount"], starts), 3)
+        keep = end_t < u.n_days  # the period has ended by as_of
+        ordinals = u.calendar.open_ordinals[np.minimum(end_t, len(u.calendar.open_days) - 1)]
         start_d, end_d = p.date("start_date"), p.date("end_date")
         if start_d is not None:
-            complete &= u.calendar.open_ordinals[np.minimum(end_t, len(cal_days) - 1)] >= start_d.toordinal()
+            keep &= ordinals >= start_d.toordinal()
         if end_d is not None:
-            complete &= u.calendar.open_ordinals[np.minimum(end_t, len(cal_days) - 1)] <= end_d.toordinal()
-        starts, ends, end_t = starts[complete], ends[complete], end_t[complete]
-        if len(starts) == 0:
-            return frame(api_name, {}, 0)
-        close = bars["close"][ends]
-        pre_close = bars["pre_close"][starts]
+            keep &= ordinals <= end_d.toordinal()
+        close, pre_close = bars["close"][ends][keep], bars["pre_close"][starts][keep]
         cols = {
-            "ts_code": u.codes[i[starts]].tolist(),
-            "trade_date": u.calendar.open_yyyymmdd[end_t].tolist(),
-            "open": bars["open"][starts],
-            "high": np.array([bars["high"][a : b + 1].max() for a, b in zip(starts, ends)]),
-            "low": np.array([bars["low"][a : b + 1].min() for a, b in zip(starts, ends)]),
+            "ts_code": u.codes[i[starts][keep]].tolist(),
+            "trade_date": u.calendar.open_yyyymmdd[end_t[keep]].tolist(),
+            "open": bars["open"][starts][keep],
+            "high": high[keep],
+            "low": low[keep],
             "close": close,
             "pre_close": pre_close,
             "change": np.round(close - pre_close, 2),
             "pct_chg": np.round((close / pre_close - 1.0) * pct_scale, 6),
-            "vol": np.array([bars["vol"][a : b + 1].sum() for a, b in zip(starts, ends)]),
-            "amount": np.round(np.array([bars["amount"][a : b + 1].sum() for a, b in zip(starts, ends)]), 3),
+            "vol": vol[keep],
+            "amount": amount[keep],
         }
-        out = frame(api_name, cols, len(starts))
+        out = frame(api_name, cols, int(keep.sum()))
         return out.sort_values(["trade_date", "ts_code"], ascending=[False, True], kind="stable", ignore_index=True)
 
     return handler
+
+
+def _period_span(sim: SimData, p: Params, periods: Periods, key: Callable[[dt.date], int]) -> tuple[int, int] | None:
+    """Days to aggregate: one whole period when trade_date names its last day (Tushare
+    answers nothing for any other day), else the whole history."""
+    trade_date = p.date("trade_date")
+    if trade_date is None:
+        return (0, sim.u.n_days - 1)
+    t_end = sim.u.day_index(trade_date)
+    if t_end is None or periods.last_day.get(key(trade_date)) != t_end:
+        return None
+    return (int(np.searchsorted(periods.of_day, periods.of_day[t_end])), t_end)
 
 
 # -- indexes -------------------------------------------------------------------------------
