@@ -483,11 +483,11 @@ def _market_checks() -> list[CheckSpec]:
         _check(
             PRE_CLOSE_DAILY, "daily", CheckKind.MARKET, Severity.ERROR, "pre_close.sql",
             "pre_close differs from the stock's previous close only where adj_factor changed "
-            "between the two days (ex-dividend, split). Days whose factors are missing are "
-            "left to has_adj_factor_daily; a partition run looks back 60 days for the "
-            "previous close.",
+            "between the two days (ex-dividend, split). Judged where no open day between "
+            "the two bars is missing from daily and both factors are loaded; a partition run "
+            "looks back 60 days for the previous close.",
             failure="whose pre_close differs from the previous close with no adj_factor change",
-            threshold=0.005, requires=("adj_factor",),
+            threshold=0.005, requires=("adj_factor", "trade_cal"),
         ),
         _check(
             HAS_ADJ_FACTOR_DAILY, "daily", CheckKind.MARKET, Severity.ERROR, "has_adj_factor.sql",
