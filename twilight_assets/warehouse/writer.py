@@ -183,6 +183,8 @@ class WarehouseWriter:
                 _mark_failed(conn, api, partition, error)
 
     def _record_failure(self, api: str, partition: str, exc: BaseException) -> None:
+        if self._closed:
+            return  # nothing was attempted; there is no ledger to write to
         try:
             self.mark_failed(api, partition, f"{type(exc).__name__}: {exc}")
         except Exception:  # the original error matters more; say why the ledger missed it
