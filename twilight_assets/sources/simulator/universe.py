@@ -172,10 +172,34 @@ def _open_on_or_after(day: dt.date) -> dt.date:
 def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, n_days: int) -> pd.DataFrame:
     rng = np.random.default_rng([config.seed, 1])
     n = config.n_stocks
+    boards, numbers = _board_codes(rng, n, as_of)
+    statuses = _statuses(rng, n)
+    rows = []
+    for i in range(n):
+        b = int(boards[i])
+        (_, suffix, market, exchange, board_open, _) = _BOARDS[b]
+        list_date = min(_list_date(rng, board_open, config.start, as_of), cal.open_days[n_days - 1])
+        first_idx = cal.index_at_or_after(max(list_date, config.start))
+        status, last_idx, delist_date = _exit(rng, statuses[i], first_idx, n_days, cal)
+        symbol = f"{numbers[i]:06d}"
+        rows.append({
+            "ts_code": f"{symbol}.{suffix}", "symbol": symbol, **_identity(rng, status),
+            "market": market, "exchange": exchange, "curr_type": "CNY", "list_status": status,
+            "list_date": list_date, "delist_date": delist_date,
+            "is_hs": ("N", "H", "S")[int(rng.integers(0, 3))],
+            "act_name": _OWNERS[int(rng.integers(0, len(_OWNERS)))],
+            "act_ent_type": _OWNER_TYPES[int(rng.integers(0, len(_OWNER_TYPES)))],
+            "board": b, "first_idx": first_idx, "last_idx": last_idx,
+        })
+    return pd.DataFrame(rows).sort_values("ts_code", ignore_index=True)
+
+
+def _board_codes(rng: np.random.Generator, n: int, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """Each stock's board and code number, boards in fixed proportions (largest
+    remainder) so that even a tiny universe mixes them."""
     # Boards that did not exist by as_of get no stocks (STAR opened in 2019, ChiNext in 2009).
     shares = np.array([b[5] if b[4] <= as_of else 0.0 for b in _BOARDS])
     shares = shares / shares.sum()
-    # Boards in fixed proportions (largest remainder), so small universes still mix them.
     counts = np.floor(shares * n).astype(int)
     for k in np.argsort(-(shares * n - counts))[: n - counts.sum()]:
         counts[k] += 1
@@ -185,75 +209,59 @@ def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, 
     for b, ((lo, hi), *_rest) in enumerate(_BOARDS):
         where = np.flatnonzero(boards == b)
         numbers[where] = np.sort(rng.choice(np.arange(lo, hi + 1), size=len(where), replace=False))
+    return boards, numbers
 
-    # Statuses: a few delisted and paused stocks even in a tiny universe.
+
+def _statuses(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A few delisted (D) and paused (P) stocks, even in a tiny universe."""
     n_delisted = max(1, round(0.07 * n)) if n >= 6 else 0
     n_paused = max(1, round(0.03 * n)) if n >= 12 else 0
     order = rng.permutation(n)
     status = np.full(n, "L", dtype=object)
     status[order[:n_delisted]] = "D"
     status[order[n_delisted : n_delisted + n_paused]] = "P"
+    return status
 
-    start = config.start
-    rows = []
-    for i in range(n):
-        b = int(boards[i])
-        (_, suffix, market, exchange, board_open, _) = _BOARDS[b]
-        # About a third list inside the served window, the rest before it.
-        if rng.random() < 0.35 or board_open > start:
-            lo = max(start, board_open)
-            window = max((as_of - lo).days - 20, 1)
-            list_date = _open_on_or_after(lo + dt.timedelta(days=int(rng.integers(0, window))))
-        else:
-            window = max((start - board_open).days, 1)
-            list_date = _open_on_or_after(board_open + dt.timedelta(days=int(rng.integers(0, window))))
-        list_date = min(list_date, cal.open_days[n_days - 1])  # listed by as_of
-        first = max(list_date, start)
-        first_idx = cal.index_at_or_after(first)
-        last_idx = n_days - 1
-        delist_date = None
-        if status[i] in ("D", "P") and first_idx < n_days - 3:
-            # Leave the stock some history in the window before it stops trading.
-            lo_idx = first_idx + max(2, (n_days - first_idx) // 5)
-            stop_idx = int(rng.integers(lo_idx, n_days - 1)) if lo_idx < n_days - 1 else n_days - 2
-            last_idx = stop_idx
-            if status[i] == "D":
-                delist_date = cal.open_days[stop_idx + 1]
-        elif status[i] in ("D", "P"):
-            status[i] = "L"
-        s1, s2 = (int(x) for x in rng.integers(0, len(_SYLLABLES), 2))
-        trade = int(rng.integers(0, len(_TRADES)))
-        name = _SYLLABLES[s1][0] + _SYLLABLES[s2][0] + _TRADES[trade][0]
-        cnspell = (_SYLLABLES[s1][1][0] + _SYLLABLES[s2][1][0] + _TRADES[trade][1][0] + _TRADES[trade][1][2]).upper()
-        # Exchanges rename a stock on its way out: paused ones trade as *ST, delisted ones
-        # carry 退 (stock_basic shows the latest name).
-        name = {"D": f"{name}退", "P": f"*ST{name[:2]}"}.get(status[i], name)
-        symbol = f"{numbers[i]:06d}"
-        rows.append(
-            {
-                "ts_code": f"{symbol}.{suffix}",
-                "symbol": symbol,
-                "name": name,
-                "area": _AREAS[int(rng.integers(0, len(_AREAS)))],
-                "industry": _INDUSTRIES[trade],
-                "fullname": f"{name}股份有限公司",
-                "enname": f"{_SYLLABLES[s1][1].title()}{_SYLLABLES[s2][1]} {_TRADES[trade][2]} Co.,Ltd.",
-                "cnspell": cnspell,
-                "market": market,
-                "exchange": exchange,
-                "curr_type": "CNY",
-                "list_status": status[i],
-                "list_date": list_date,
-                "delist_date": delist_date,
-                "is_hs": ("N", "H", "S")[int(rng.integers(0, 3))],
-                "act_name": _OWNERS[int(rng.integers(0, len(_OWNERS)))],
-                "act_ent_type": _OWNER_TYPES[int(rng.integers(0, len(_OWNER_TYPES)))],
-                "board": b,
-                "first_idx": first_idx,
-                "last_idx": last_idx,
-            }
-        )
-    return pd.DataFrame(rows).sort_values("ts_code", ignore_index=True)
+
+def _list_date(rng: np.random.Generator, board_open: dt.date, start: dt.date, as_of: dt.date) -> dt.date:
+    """About a third of stocks list inside the served window, the rest before it."""
+    if rng.random() < 0.35 or board_open > start:
+        lo = max(start, board_open)
+        window = max((as_of - lo).days - 20, 1)
+        return _open_on_or_after(lo + dt.timedelta(days=int(rng.integers(0, window))))
+    window = max((start - board_open).days, 1)
+    return _open_on_or_after(board_open + dt.timedelta(days=int(rng.integers(0, window))))
+
+
+def _exit(rng: np.random.Generator, status: str, first_idx: int, n_days: int,
+          cal: TradingCalendar) -> tuple[str, int, dt.date | None]:
+    """(status, last day index with data, delist date). A stock that would have no
+    history left before it stops stays listed."""
+    if status == "L":
+        return status, n_days - 1, None
+    if first_idx >= n_days - 3:
+        return "L", n_days - 1, None
+    lo_idx = first_idx + max(2, (n_days - first_idx) // 5)
+    stop_idx = int(rng.integers(lo_idx, n_days - 1)) if lo_idx < n_days - 1 else n_days - 2
+    return status, stop_idx, cal.open_days[stop_idx + 1] if status == "D" else None
+
+
+def _identity(rng: np.random.Generator, status: str) -> dict[str, str]:
+    s1, s2 = (int(x) for x in rng.integers(0, len(_SYLLABLES), 2))
+    trade = int(rng.integers(0, len(_TRADES)))
+    name = _SYLLABLES[s1][0] + _SYLLABLES[s2][0] + _TRADES[trade][0]
+    cnspell = (_SYLLABLES[s1][1][0] + _SYLLABLES[s2][1][0] + _TRADES[trade][1][0] + _TRADES[trade][1][2]).upper()
+    # Exchanges rename a stock on its way out: paused ones trade as *ST, delisted ones
+    # carry 退 (stock_basic shows the latest name); the company's full name stays.
+    short = {"D": f"{name}退", "P": f"*ST{name[:2]}"}.get(status, name)
+    return {
+        "name": short,
+        "area": _AREAS[int(rng.integers(0, len(_AREAS)))],
+        "industry": _INDUSTRIES[trade],
+        "fullname": f"{name}股份有限公司",
+        "enname": f"{_SYLLABLES[s1][1].title()}{_SYLLABLES[s2][1]} {_TRADES[trade][2]} Co.,Ltd.",
+        "cnspell": cnspell,
+    }
 
 
 def _make_suspensions(seed: int, first_idx: np.ndarray, last_idx: np.ndarray) -> list[tuple[int, int, int]]:
