@@ -128,7 +128,7 @@ def test_duplicate_rows_are_byte_identical(simulator):
     simulator.add_fault("duplicate_rows", api_name="adj_factor", times=1)
     raw = post(simulator, "adj_factor", {"trade_date": DAY}).json()["data"]["items"]
     dumped = [json.dumps(r) for r in raw]
-    assert len(dumped) - len(set(dumped)) == 3
+    assert len(dumped) - len(set(dumped)) == 3 == simulator.fault_log[-1]["rows_affected"]
     clean = post(simulator, "adj_factor", {"trade_date": DAY}).json()["data"]["items"]
     assert len(clean) == len(raw) - 3
 
@@ -139,14 +139,16 @@ def test_ohlc_violation(simulator):
     got = frame(post(simulator, "daily", {"trade_date": DAY}))
     bad = got[got["high"] < got["low"]]
     assert len(bad) == 1
-    assert simulator.fault_log[-1]["rows"] == [{"ts_code": bad["ts_code"].iloc[0], "trade_date": DAY}]
+    entry = simulator.fault_log[-1]
+    assert entry["rows"] == [{"ts_code": bad["ts_code"].iloc[0], "trade_date": DAY}]
+    assert entry["rows_affected"] == 1 and entry["api"] == "daily" and entry["params"] == {"trade_date": DAY}
 
 
 def test_missing_day_returns_no_rows_for_an_open_day(simulator):
     simulator.add_fault("missing_day", api_name="daily", match={"trade_date": DAY})
     assert frame(post(simulator, "daily", {"trade_date": DAY})).empty
     assert len(frame(post(simulator, "daily", {"trade_date": "20240104"}))) > 0
-    assert simulator.fault_log[-1]["trade_dates"] == [DAY]
+    assert simulator.fault_log[-1]["trade_dates"] == [DAY] and simulator.fault_log[-1]["rows_affected"] > 0
 
 
 def test_rows_on_closed_day(simulator):

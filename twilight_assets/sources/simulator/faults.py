@@ -286,10 +286,10 @@ def apply_schema_fault(fault: Fault, api_name: str, fields: list[str], items: li
         if name is None or name not in fields:
             return None
         k = fields.index(name)
-        return fields[:k] + fields[k + 1 :], [row[:k] + row[k + 1 :] for row in items], {"field": name}
+        return fields[:k] + fields[k + 1 :], [row[:k] + row[k + 1 :] for row in items], {"field": name, "rows_affected": len(items)}
     if fault.kind == "extra_field":
         name = fault.field or EXTRA_FIELD
-        return fields + [name], [row + ["x"] for row in items], {"field": name}
+        return fields + [name], [row + ["x"] for row in items], {"field": name, "rows_affected": len(items)}
     if not items:
         return None
     if fault.kind == "null_key":
@@ -298,14 +298,14 @@ def apply_schema_fault(fault: Fault, api_name: str, fields: list[str], items: li
             return None
         k = fields.index(keys[0])
         items[0][k] = None
-        return fields, items, {"field": keys[0], "rows": 1}
+        return fields, items, {"field": keys[0], "rows": 1, "rows_affected": 1}
     if fault.kind == "wrong_type":
         floats = [f.name for f in spec.fields if f.type == "float" and f.name in fields]
         name = fault.field or (floats[0] if floats else None)
         if name is None or name not in fields:
             return None
         items[0][fields.index(name)] = WRONG_TYPE_VALUE
-        return fields, items, {"field": name, "value": WRONG_TYPE_VALUE, "rows": 1}
+        return fields, items, {"field": name, "value": WRONG_TYPE_VALUE, "rows": 1, "rows_affected": 1}
     if fault.kind == "duplicate_rows":
         n = min(3, len(items))
         doubled = []
@@ -313,7 +313,7 @@ def apply_schema_fault(fault: Fault, api_name: str, fields: list[str], items: li
             doubled.append(row)
             if k < n:
                 doubled.append(list(row))
-        return fields, doubled, {"rows": n}
+        return fields, doubled, {"rows": n, "rows_affected": n}
     return None
 
 

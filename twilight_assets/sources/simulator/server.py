@@ -169,9 +169,13 @@ class Simulator:
             self.call_log.append(entry)
 
     def _fault_applied(self, fault: Fault, api_name: str, params: dict, detail: dict) -> None:
+        """Log a fault: kind, api, params, rows_affected, and the fault's own details
+        (data faults list the keys of the rows they touched under "rows")."""
         self.faults.mark(fault)
+        entry = {"kind": fault.kind, "api": api_name, "params": dict(params),
+                 "rows_affected": _rows_affected(detail), **detail}
         with self._log_lock:
-            self.fault_log.append({"kind": fault.kind, "api": api_name, "params": dict(params), **detail})
+            self.fault_log.append(entry)
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -214,7 +218,7 @@ class Simulator:
 
         for fault in self.faults.pick("transport", api_name, params):
             reply = self._transport(fault, api_name)
-            self._fault_applied(fault, api_name, params, {"rows": 0})
+            self._fault_applied(fault, api_name, params, {"rows_affected": 0})
             outcome = "throttled" if fault.kind == "throttle" else "fault"
             code = CODE_LIMITED if fault.kind == "throttle" else reply.status
             return finish(code, outcome, reply, fault=fault.kind)
@@ -266,6 +270,13 @@ class Simulator:
                 applied.append(fault.kind)
         reply = Reply.envelope(CODE_OK, "", {"fields": fields, "items": items, "has_more": has_more})
         return finish(CODE_OK, "ok", reply, rows=len(items), has_more=has_more, faults=applied)
+
+
+def _rows_affected(detail: dict) -> int:
+    if "rows_affected" in detail:
+        return int(detail["rows_affected"])
+    rows = detail.get("rows", detail.get("rows_dropped", 0))
+    return len(rows) if isinstance(rows, list) else int(rows)
 
 
 def _int_param(value: object, default: int) -> int:
