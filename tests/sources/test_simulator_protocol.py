@@ -66,6 +66,13 @@ def test_hidden_fields_come_only_when_named(simulator, tushare_api):
     assert set(asked["update_flag"]) <= {"0", "1"}
 
 
+def test_fields_keep_the_requested_order_and_ignore_unknown_names(simulator):
+    reply = _post(simulator, "daily", {"trade_date": "20240103"}, fields="close, ts_code,nonsense,close")
+    assert reply["data"]["fields"] == ["close", "ts_code"]
+    listed = _post(simulator, "daily", {"trade_date": "20240103"}, fields=["vol", "trade_date"])
+    assert listed["data"]["fields"] == ["vol", "trade_date"]
+
+
 def test_values_use_tushare_wire_types(simulator):
     reply = _post(simulator, "daily", {"trade_date": "20240103"})
     row = dict(zip(reply["data"]["fields"], reply["data"]["items"][0]))
@@ -197,7 +204,7 @@ def test_sdk_junk_param_is_ignored_and_token_never_logged(simulator, tushare_api
     assert simulator.token not in json.dumps(simulator.call_log, default=str)
 
 
-def _post(server, api_name: str, params: dict, token: str | None = None, fields: str = "") -> dict:
+def _post(server, api_name: str, params: dict, token: str | None = None, fields: str | list = "") -> dict:
     body = {"api_name": api_name, "token": server.token if token is None else token, "params": params, "fields": fields}
     response = requests.post(f"{server.url}/{api_name}", json=body, timeout=30)
     response.raise_for_status()

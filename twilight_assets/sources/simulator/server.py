@@ -82,7 +82,8 @@ def select_fields(api_name: str, requested: object) -> list[str]:
     """The `fields` request: names in the order asked (unknown ones ignored, as Tushare
     does); empty means the fields Tushare shows by default."""
     spec = get_spec(api_name)
-    names = [f.strip() for f in str(requested or "").split(",") if f.strip()]
+    text = ",".join(map(str, requested)) if isinstance(requested, (list, tuple)) else str(requested or "")
+    names = [f.strip() for f in text.split(",") if f.strip()]
     if not names:
         return [f.name for f in spec.fields if f.default_shown]
     known = set(spec.field_names)
