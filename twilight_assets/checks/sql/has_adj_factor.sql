@@ -12,6 +12,6 @@ bars AS (
 )
 SELECT b.ts_code, b.trade_date, b.source, 'no adj_factor' AS detail
 FROM bars AS b
-ANTI JOIN {{ table:adj_factor }} AS a
+ANTI JOIN (SELECT ts_code, trade_date, source FROM {{ table:adj_factor }} WHERE {{ scope }}) AS a
   ON a.ts_code = b.ts_code AND a.trade_date = b.trade_date AND a.source = b.source
 ORDER BY b.trade_date, b.ts_code

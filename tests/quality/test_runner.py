@@ -1,0 +1,116 @@
+"""The runner's contract: scopes bind as parameters, empty peers are reported as not
+evaluated, samples are JSON-safe and few, bad scopes are typed errors, and the source's
+schema drift shows up in the schema check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from twilight_assets.checks import definitions as d
+from twilight_assets.checks.definitions import CHECK_SPECS, get_check
+from twilight_assets.checks.runner import (
+    MAX_SAMPLES,
+    CheckScopeError,
+    KeyRange,
+    as_of_dates,
+    evaluate,
+    render,
+    scope_label,
+)
+from twilight_assets.warehouse.schema import apply_schema
+from twilight_assets.warehouse.writer import WarehouseWriter
+
+from .conftest import LOADED_DAYS, NOW, SHANGHAI, faulty
+
+
+@pytest.fixture
+def empty_conn():
+    conn = duckdb.connect()
+    apply_schema(conn)
+    yield conn
+    conn.close()
+
+
+def test_names_follow_the_convention_and_sql_files_exist():
+    for check in CHECK_SPECS:
+        assert check.name.endswith(f"_{check.asset}"), check.name
+        assert check.sql_template.strip()
+        assert check.label_columns, check.name
+
+
+def test_values_are_bound_never_formatted():
+    check = get_check(d.OHLC_DAILY)
+    rendered = render(check, {"2024-06-03", "2024-06-05"})
+    assert "2024-06" not in rendered.sql
+    assert ["2024-06-03", "2024-06-05"] in rendered.params
+    assert "$1" in rendered.sql and "$" + str(len(rendered.params)) in rendered.sql
+    ranged = render(check, KeyRange("2024-06-03", "20240607"))
+    assert ranged.params[:2] == ["2024-06-03", "2024-06-07"]  # keys are made canonical
+
+
+def test_scope_of_another_grain_is_a_typed_error():
+    with pytest.raises(CheckScopeError, match="ohlc_daily on daily.*000001.SZ"):
+        render(get_check(d.OHLC_DAILY), {"000001.SZ"})
+    with pytest.raises(CheckScopeError, match="empty scope"):
+        render(get_check(d.OHLC_DAILY), set())
+
+
+def test_scope_labels():
+    assert scope_label(None) is None
+    assert scope_label(frozenset({"2024-06-03"})) == "2024-06-03"
+    assert scope_label(frozenset({"2024-06-05", "2024-06-03"})) == "2024-06-03..2024-06-05"
+    assert scope_label(KeyRange("a", "b")) == "a..b"
+
+
+def test_freshness_cutoff_is_shanghai_18_00():
+    before = dt.datetime(2024, 6, 25, 17, 59, tzinfo=SHANGHAI)
+    after = dt.datetime(2024, 6, 25, 10, 0, tzinfo=dt.timezone.utc)  # 18:00 in Shanghai
+    assert as_of_dates(before) == (dt.date(2024, 6, 25), dt.date(2024, 6, 24))
+    assert as_of_dates(after) == (dt.date(2024, 6, 25), dt.date(2024, 6, 25))
+
+
+def test_empty_peer_is_not_evaluated(empty_conn):
+    empty_conn.execute(
+        "INSERT INTO normalized_daily (ts_code, trade_date, open, high, low, close, pre_close, "
+        "vol, amount, source, ingested_at) VALUES ('000001.SZ', DATE '2024-06-03', 10, 11, 9, "
+        "10, 10, 1, 1, 'simulator', now())"
+    )
+    outcome = evaluate(empty_conn, get_check(d.HAS_ADJ_FACTOR_DAILY), None, now=NOW)
+    assert outcome.passed and not outcome.evaluated
+    assert outcome.message == "not evaluated: normalized_adj_factor is empty"
+    # Its own empty table: nothing to judge either, except freshness, where empty is stale.
+    assert not evaluate(empty_conn, get_check(d.OHLC_INDEX_DAILY), None).evaluated
+    assert evaluate(empty_conn, get_check(d.FRESH_DAILY), None).message.startswith(
+        "not evaluated: normalized_trade_cal is empty")
+
+
+def test_samples_are_few_and_json_safe(empty_conn):
+    empty_conn.execute(
+        "INSERT INTO normalized_daily (ts_code, trade_date, open, high, low, close, pre_close, "
+        "vol, amount, source, ingested_at) "
+        "SELECT printf('%06d.SZ', i), DATE '2024-06-03', 10, 9, 11, 10, 10, 1, 1, 'simulator', now() "
+        "FROM range(1, 8) t(i)"
+    )
+    outcome = evaluate(empty_conn, get_check(d.OHLC_DAILY), None)
+    assert not outcome.passed and outcome.failed_rows == 7
+    assert len(outcome.samples) == MAX_SAMPLES and outcome.metric == 7.0
+    json.dumps(outcome.samples)
+    assert outcome.samples[0]["trade_date"] == "2024-06-03"
+    assert outcome.message.startswith("7 rows with open/close outside [low, high]: 000001.SZ 2024-06-03 (")
+    assert outcome.message.endswith("; ...")
+
+
+def test_schema_drift_from_the_source_is_reported(loader, warehouse_copy):
+    day = LOADED_DAYS[-1]
+    with faulty(loader.server, "extra_field", api_name="daily", match={"trade_date": day.strftime("%Y%m%d")}):
+        with WarehouseWriter(warehouse_copy) as writer:
+            report = loader.load(writer, "daily", [day.isoformat()])
+    assert not report.failures  # kept in raw_responses, not in the table
+    with duckdb.connect(str(warehouse_copy), read_only=True) as conn:
+        outcome = evaluate(conn, get_check("schema_daily"), None, now=NOW)
+    assert not outcome.passed and outcome.failed_rows == 1
+    assert "sim_undocumented sent by the source, not in the spec" in outcome.message
