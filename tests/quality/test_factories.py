@@ -17,6 +17,7 @@ from twilight_assets.checks.factories import (
     quality_sweep_job,
     quality_sweep_schedule,
 )
+from twilight_assets.checks.runner import evaluate
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.specs import REGISTRY, Grain
 from twilight_assets.warehouse.writer import WarehouseWriter
@@ -157,3 +158,40 @@ def test_freshness_policies_cover_every_dataset():
 @pytest.mark.parametrize("check", [c for c in d.CHECK_SPECS if c.blocking], ids=lambda c: c.name)
 def test_only_error_checks_block(check):
     assert check.severity is d.Severity.ERROR
+
+
+stocks = dg.DynamicPartitionsDefinition(name="stocks")
+
+
+@dg.asset(key="weekly", partitions_def=stocks)
+def weekly_stand_in() -> dg.MaterializeResult:
+    return dg.MaterializeResult()
+
+
+def test_dynamic_partition_range_lists_its_stocks(loader, warehouse_copy, sim_server):
+    codes = sorted(sim_server.universe.codes)
+    # Dynamic partitions keep the order they were added in, not the codes' order: the
+    # range from the 3rd to the 5th added is those three stocks, whatever they sort as.
+    added = [codes[3], codes[0], codes[2], codes[1], codes[4]]
+    # codes[3] sorts inside the range's codes but is not in it: its bad bar must not count.
+    with faulty(loader.server, "ohlc_violation", api_name="weekly", match={"ts_code": codes[3]}):
+        with WarehouseWriter(warehouse_copy) as writer:
+            loader.load(writer, "weekly", [codes[3]])
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions("stocks", added)
+        result = dg.materialize(
+            [weekly_stand_in, *build_asset_checks(checks_for("weekly"))],
+            tags={"dagster/asset_partition_range_start": added[2],
+                  "dagster/asset_partition_range_end": added[4]},
+            resources=_resources(warehouse_copy), instance=instance,
+        )
+    assert result.success
+    judged = sorted(added[2:5])
+    logged = _quality_log(warehouse_copy, result.run_id)
+    assert set(logged[logged.check_name == d.OHLC_WEEKLY]["partition"]) == {f"{judged[0]}..{judged[-1]}"}
+    assert _evaluations(result)[d.OHLC_WEEKLY].passed
+    with duckdb.connect(str(warehouse_copy), read_only=True) as conn:
+        sweep = evaluate(conn, d.get_check(d.OHLC_WEEKLY), None)
+    assert not sweep.passed and codes[3] in sweep.message
+    agrees = _evaluations(result)[d.AGREES_WITH_DAILY_WEEKLY]
+    assert agrees.passed and agrees.metadata["scope"].value == f"{judged[0]}..{judged[-1]}"
