@@ -23,9 +23,10 @@ from twilight_assets import config
 
 DEMO_TRADING_DAYS = 30
 _INTERESTING = re.compile(
-    r"(STEP_SUCCESS|STEP_FAILURE|partitions written|partition\(s\) to fetch|"
-    r"published snapshot|Check .* (passed|failed)|ASSET_CHECK_EVALUATION)"
+    r"(STEP_FAILURE|partitions written|partition\(s\) to fetch|published snapshot|"
+    r"Asset check .* failed)"
 )
+_CHECK = re.compile(r"Asset check '[^']+' on '[^']+' (passed|failed)")
 
 
 def _say(message: str) -> None:
@@ -45,16 +46,23 @@ def run_job(job: str, tags: dict[str, str] | None = None, label: str = "") -> bo
     log_dir = Path(os.environ["DAGSTER_HOME"]) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"demo-{job}.log"
+    checks = {"passed": 0, "failed": 0}
     with open(log_path, "w") as log, subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             log.write(line)
+            if match := _CHECK.search(line):
+                checks[match.group(1)] += 1
             if _INTERESTING.search(line):
                 _say("    " + _compact(line))
     ok = proc.returncode == 0
-    _say(f"    {'ok' if ok else 'FAILED'} in {time.monotonic() - started:.1f}s (log: {log_path})")
+    outcome = "ok" if ok else "FAILED"
+    _say(
+        f"    {outcome} in {time.monotonic() - started:.1f}s; checks: {checks['passed']} passed, "
+        f"{checks['failed']} failed (log: {log_path})"
+    )
     return ok
 
 

@@ -1,6 +1,7 @@
 """The asset factory: every DatasetSpec becomes one partitioned Dagster asset."""
 
 
+import warnings
 from typing import Sequence
 
 import dagster as dg
@@ -10,6 +11,10 @@ from twilight_assets.checks.factories import freshness_policy_for
 from twilight_assets.partitions import backfill_policy_for, partitions_for
 from twilight_assets.resources import TushareResource, WarehouseResource
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
+
+# BackfillPolicy is what lets a decade of trading days run as a few runs instead of
+# thousands; it is marked beta, and saying so seventeen times at every load helps nobody.
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
 # Per-date datasets skip holidays by asking trade_cal; per-entity ones need the lists
 # their partitions come from. Lineage says so, and the UI draws it.
