@@ -148,7 +148,7 @@ def other_freshness(
     spec = REGISTRY[api]
     entry: dict[str, Any] = {
         "dataset": api, "grain": spec.grain.value,
-        "latest": recorded.get("latest_partition") if recorded else None,
+        "latest": None,  # the greatest stock code says nothing about time
         "last_success_at": recorded.get("last_success_at") if recorded else None,
         "expected": None, "behind_open_days": None,
     }
@@ -165,8 +165,10 @@ def other_freshness(
     age = now - _utc(recorded["last_success_at"])
     limit = STALE_AFTER[spec.grain]
     status = OK if age <= limit else WARN
+    when = (f"{age.total_seconds() / 86400:.1f} days ago" if age >= dt.timedelta(0)
+            else "after the moment judged")
     return {**entry, "status": status,
-            "message": f"{api}: last written {age.total_seconds() / 86400:.1f} days ago"
+            "message": f"{api}: last written {when}"
                        + ("" if status == OK else f" (refresh expected every {limit.days} days)")}
 
 
@@ -183,14 +185,37 @@ def freshness_section(
     return out
 
 
+def closed_weekdays(reader: WarehouseReader, first: dt.date, last: dt.date) -> set[dt.date]:
+    """Weekdays trade_cal (SSE) marks closed between `first` and `last`: holidays."""
+    frame = reader.query(
+        "SELECT DISTINCT cal_date FROM normalized_trade_cal WHERE exchange = 'SSE' AND is_open = 0 "
+        "AND cal_date BETWEEN ? AND ? AND dayofweek(cal_date) BETWEEN 1 AND 5",
+        [first, last],
+    )
+    return {_as_date(v) for v in frame["cal_date"]}
+
+
+def _cell_state(rows: int, day: dt.date, closed: bool, failed: bool, first: dt.date | None) -> str:
+    if closed:
+        return "rows_on_closed_day" if rows else "closed"
+    if rows:
+        return "ok"
+    if failed:
+        return "failed"
+    return "not_loaded" if first is None or day < first else "missing"
+
+
 def per_date_coverage(reader: WarehouseReader, days: list[dt.date]) -> dict[str, Any]:
-    """Rows per open day and dataset; a day is missing if it has no rows although the
-    dataset's history has begun, and failed if its last ingest attempt failed."""
+    """Rows per day and dataset over the window's open days and the holidays between
+    them. An open day is missing if it has no rows although the dataset's history has
+    begun, failed if its last ingest attempt failed; a holiday with rows is an error."""
     datasets = [a for a, s in REGISTRY.items() if s.grain is Grain.PER_DATE]
     cells: dict[str, dict[str, dict[str, Any]]] = {}
     if not days:
         return {"dates": [], "datasets": datasets, "cells": {}, "status": WARN,
                 "message": "trade_cal has no open days to judge coverage by"}
+    holidays = closed_weekdays(reader, days[0], days[-1])
+    window = sorted(set(days) | holidays)
     problems = []
     for api in datasets:
         table = REGISTRY[api].table
@@ -198,7 +223,7 @@ def per_date_coverage(reader: WarehouseReader, days: list[dt.date]) -> dict[str,
             _as_date(r["trade_date"]): int(r["n"])
             for r in reader.query(
                 f'SELECT trade_date, count(*) AS n FROM "{table}" WHERE trade_date BETWEEN ? AND ? '
-                "GROUP BY trade_date", [days[0], days[-1]]
+                "GROUP BY trade_date", [window[0], window[-1]]
             ).to_dict("records")
         }
         bounds = reader.query(f'SELECT min(trade_date) AS first, max(trade_date) AS last FROM "{table}"').iloc[0]
@@ -210,28 +235,23 @@ def per_date_coverage(reader: WarehouseReader, days: list[dt.date]) -> dict[str,
                 reader,
                 "SELECT partition_key, last_error FROM ingest_progress "
                 "WHERE api_name = ? AND status = 'failed' AND partition_key BETWEEN ? AND ?",
-                [api, days[0].isoformat(), days[-1].isoformat()],
+                [api, window[0].isoformat(), window[-1].isoformat()],
             )
         }
         row: dict[str, dict[str, Any]] = {}
-        for day in days:
+        for day in window:
             key = day.isoformat()
             rows = counts.get(day, 0)
-            if rows:
-                state = "ok"
-            elif key in failed:
-                state = "failed"
-            elif first is None or day < first:
-                state = "not_loaded"
-            else:
-                state = "missing"
+            state = _cell_state(rows, day, day in holidays, key in failed, first)
             row[key] = {"rows": rows, "state": state, "error": failed.get(key)}
             # Days after the latest row are freshness's business; holes inside are not.
-            if state in ("missing", "failed") and last is not None and day < last:
-                problems.append(f"{api} {key}: {state}")
+            inside = last is not None and day < last
+            if state == "rows_on_closed_day" or (state in ("missing", "failed") and inside):
+                problems.append(f"{api} {key}: {state.replace('_', ' ')}")
         cells[api] = row
     return {
-        "dates": [d.isoformat() for d in days],
+        "dates": [d.isoformat() for d in window],
+        "open_days": [d.isoformat() for d in days],
         "datasets": datasets,
         "cells": cells,
         "status": ERROR if problems else OK,
@@ -382,7 +402,8 @@ def render_text(report: dict[str, Any]) -> str:
         for f in report["freshness"]:
             lines.append(f"    [{f['status']:>5}] {f['message']}")
         cov = report["coverage"]
-        lines.append(f"  coverage of the last {len(cov['dates'])} open days: [{cov['status']}] {cov['message']}")
+        lines.append(f"  coverage of the last {len(cov.get('open_days', []))} open days: "
+                     f"[{cov['status']}] {cov['message']}")
         for e in report["entity_coverage"]:
             lines.append(f"    [{e['status']:>5}] {e['message']}")
     if report.get("problems"):
@@ -393,7 +414,7 @@ def render_text(report: dict[str, Any]) -> str:
 
 
 _COLORS = {"ok": "#2e9e5b", "missing": "#d64545", "failed": "#8e1b1b", "closed": "#c9ced6",
-           "not_loaded": "#eef0f3"}
+           "rows_on_closed_day": "#7b3fb5", "not_loaded": "#eef0f3"}
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}

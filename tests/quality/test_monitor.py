@@ -51,8 +51,9 @@ def test_healthy_snapshot_exits_0(capsys, healthy):
     assert report["due"] == LOADED_DAYS[-1].isoformat()
     assert {f["dataset"]: f["status"] for f in report["freshness"]}["daily"] == "ok"
     cov = report["coverage"]
-    assert cov["dates"][-1] == LOADED_DAYS[-1].isoformat() and len(cov["dates"]) == monitor.COVERAGE_DAYS
-    assert all(c["state"] == "ok" for row in cov["cells"].values() for c in row.values())
+    assert cov["open_days"] == [x.isoformat() for x in LOADED_DAYS[-monitor.COVERAGE_DAYS:]]
+    states = {c["state"] for row in cov["cells"].values() for c in row.values()}
+    assert states == {"ok", "closed"}  # the window holds a weekday holiday (Dragon Boat)
     assert all(e["share"] == 1.0 for e in report["entity_coverage"])
 
 
@@ -76,11 +77,16 @@ def test_no_snapshot_exits_2(capsys, tmp_path):
     assert report["status"] == "error" and report["snapshot"] is None
 
 
-def _broken_warehouse(loader, path: Path) -> tuple[dt.date, str]:
-    """A hole on an open day, an OHLC violation, and check results in quality_log."""
+def _broken_warehouse(loader, path: Path) -> tuple[dt.date, str, str]:
+    """A hole on an open day, an OHLC violation, rows on a holiday, and check results in
+    quality_log."""
     hole, after = SPARE_DAYS[0], SPARE_DAYS[1]
     bad_day = LOADED_DAYS[-1]
+    near_holiday = dt.date(2024, 6, 13)  # the simulator closes 2024-06-12 (Dragon Boat)
     with WarehouseWriter(path) as writer:
+        with faulty(loader.server, "rows_on_closed_day", api_name="adj_factor",
+                    match={"trade_date": near_holiday.strftime("%Y%m%d")}):
+            loader.load(writer, "adj_factor", [near_holiday.isoformat()])
         with faulty(loader.server, "missing_day", api_name="daily", match={"trade_date": hole.strftime("%Y%m%d")}):
             loader.load(writer, "daily", [hole.isoformat(), after.isoformat()])
         with faulty(loader.server, "ohlc_violation", api_name="daily", match={"trade_date": bad_day.strftime("%Y%m%d")}):
@@ -88,14 +94,17 @@ def _broken_warehouse(loader, path: Path) -> tuple[dt.date, str]:
         for api in ("daily_basic", "adj_factor"):
             loader.load(writer, api, [hole.isoformat(), after.isoformat()])
         now = dt.datetime.combine(after, dt.time(19, 0), tzinfo=SHANGHAI)
-        outcomes = [evaluate(writer, c, None, now=now) for c in CHECK_SPECS if c.asset == "daily"]
+        outcomes = [evaluate(writer, c, None, now=now) for c in CHECK_SPECS
+                    if c.asset in ("daily", "adj_factor")]
         writer.record_check_results([to_record(o, run_id="test-run") for o in outcomes])
     bad = next(e for e in loader.server.fault_log if e["kind"] == "ohlc_violation")
-    return hole, bad["rows"][0]["ts_code"]
+    holiday = next(e for e in loader.server.fault_log if e["kind"] == "rows_on_closed_day")
+    return hole, bad["rows"][0]["ts_code"], holiday["closed_day"]
 
 
 def test_broken_snapshot_exits_2_and_names_what_broke(capsys, tmp_path, loader, warehouse_copy):
-    hole, bad_code = _broken_warehouse(loader, warehouse_copy)
+    hole, bad_code, holiday = _broken_warehouse(loader, warehouse_copy)
+    holiday = dt.datetime.strptime(holiday, "%Y%m%d").date().isoformat()
     snapshots = tmp_path / "snapshots"
     _publish(warehouse_copy, snapshots)
     now = dt.datetime.combine(SPARE_DAYS[1], dt.time(19, 0), tzinfo=SHANGHAI)
@@ -107,9 +116,14 @@ def test_broken_snapshot_exits_2_and_names_what_broke(capsys, tmp_path, loader, 
     assert [(f["api_name"], f["partition_key"]) for f in report["ingest_failures"]] == [("daily", hole.isoformat())]
     assert report["coverage"]["cells"]["daily"][hole.isoformat()]["state"] == "failed"
     assert report["coverage"]["cells"]["daily_basic"][hole.isoformat()]["state"] == "ok"
+    assert report["coverage"]["cells"]["adj_factor"][holiday]["state"] == "rows_on_closed_day"
+    assert report["coverage"]["cells"]["daily"][holiday]["state"] == "closed"
+    assert f"adj_factor {holiday}: rows on closed day" in report["coverage"]["message"]
     failed = {c["check_name"]: c for c in report["failed_checks"]}
-    # high < low also puts the day's VWAP outside [low, high] (a WARN check).
-    assert set(failed) == {d.OHLC_DAILY, d.OPEN_DAYS_COVERED_DAILY, d.VWAP_DAILY}
+    # high < low also puts the day's VWAP outside [low, high], and 3 rows on the holiday
+    # are far below the median day (both WARN checks).
+    assert set(failed) == {d.OHLC_DAILY, d.OPEN_DAYS_COVERED_DAILY, d.VWAP_DAILY,
+                           d.CLOSED_DAYS_EMPTY_ADJ_FACTOR, d.ROW_COUNT_BAND_ADJ_FACTOR}
     ohlc = failed[d.OHLC_DAILY]
     assert ohlc["status"] == "error" and ohlc["failed_rows"] == 1
     assert ohlc["samples"][0]["ts_code"] == bad_code and bad_code in ohlc["message"]
@@ -126,7 +140,7 @@ def test_build_report_api_names_each_section(healthy):
         report = monitor.build_report(reader, now=NOW, coverage_days=5)
     assert set(report) >= {"snapshot", "freshness", "coverage", "entity_coverage",
                            "failed_checks", "ingest_failures", "status", "exit_code"}
-    assert len(report["coverage"]["dates"]) == 5
+    assert len(report["coverage"]["open_days"]) == 5
     json.dumps(report)  # JSON-safe as it is
 
 
