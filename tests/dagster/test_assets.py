@@ -200,20 +200,30 @@ def test_sensor_adds_only_new_partitions(loaded, dagster_env, instance, resource
     assert [len(r.partition_keys) for r in result.dynamic_partitions_requests] == [1]
 
 
-def _cli_materialize(env: dict, select: str, partition: str) -> subprocess.Popen:
+def _cli_materialize(env: dict, select: str, *partition_args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "twilight_assets.definitions",
-         "-a", "defs", "--select", select, "--partition", partition],
+         "-a", "defs", "--select", select, *partition_args],
         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
 
 def test_two_cli_runs_at_once_both_succeed(loaded, dagster_env):
-    runs = [_cli_materialize(dagster_env, "daily", "2024-06-26"), _cli_materialize(dagster_env, "adj_factor", "2024-06-26")]
+    runs = [
+        _cli_materialize(dagster_env, "daily", "--partition-range", "2024-06-24...2024-06-26"),
+        _cli_materialize(dagster_env, "adj_factor", "--partition", "2024-06-26"),
+    ]
     outputs = [p.communicate(timeout=300)[0] for p in runs]
     for proc, out in zip(runs, outputs):
         assert proc.returncode == 0, out[-3000:]
         assert "Could not set lock" not in out
+    marks = table(
+        dagster_env,
+        "SELECT partition_key FROM ingest_progress WHERE status = 'done' AND ("
+        "(api_name = 'daily' AND partition_key BETWEEN '2024-06-24' AND '2024-06-26') OR "
+        "(api_name = 'adj_factor' AND partition_key = '2024-06-26')) ORDER BY 1",
+    )
+    assert len(marks) == 4
 
 
 READER = """
