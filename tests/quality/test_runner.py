@@ -66,6 +66,16 @@ def test_scope_labels():
     assert scope_label(KeyRange("a", "b")) == "a..b"
 
 
+def test_stale_data_fails_freshness_naming_the_lag(clean_warehouse):
+    later = dt.datetime(2024, 6, 28, 18, 30, tzinfo=SHANGHAI)  # three open days on
+    with duckdb.connect(str(clean_warehouse), read_only=True) as conn:
+        outcome = evaluate(conn, get_check(d.FRESH_DAILY), None, now=later)
+    assert not outcome.passed and outcome.metric == 3.0
+    assert outcome.message == (
+        "1 dataset behind the latest open day due: daily (latest 2024-06-25, due 2024-06-28: "
+        "3 open day(s) behind)")
+
+
 def test_freshness_cutoff_is_shanghai_18_00():
     before = dt.datetime(2024, 6, 25, 17, 59, tzinfo=SHANGHAI)
     after = dt.datetime(2024, 6, 25, 10, 0, tzinfo=dt.timezone.utc)  # 18:00 in Shanghai
@@ -100,7 +110,8 @@ def test_samples_are_few_and_json_safe(empty_conn):
     assert len(outcome.samples) == MAX_SAMPLES and outcome.metric == 7.0
     json.dumps(outcome.samples)
     assert outcome.samples[0]["trade_date"] == "2024-06-03"
-    assert outcome.message.startswith("7 rows with open/close outside [low, high]: 000001.SZ 2024-06-03 (")
+    assert outcome.message.startswith(
+        "7 rows with high < low or open/close outside [low, high]: 000001.SZ 2024-06-03 (")
     assert outcome.message.endswith("; ...")
 
 

@@ -417,8 +417,8 @@ def _calendar_checks() -> list[CheckSpec]:
                 f"(from {FRESHNESS_CUTOFF:%H:%M} Asia/Shanghai on the day); threshold is "
                 "the open days it may lag.",
                 noun="dataset", failure="behind the latest open day due",
-                threshold=0, scoped=False, label_columns=("latest", "expected"),
-                requires=("trade_cal",), skip_if_empty=False,
+                threshold=0, scoped=False, label_columns=("dataset",),
+                requires=("trade_cal",), skip_if_empty=False, params={"api_name": api},
             ),
         ]
     checks += [
@@ -448,8 +448,8 @@ def _market_checks() -> list[CheckSpec]:
         checks += [
             _check(
                 f"ohlc_{api}", api, CheckKind.MARKET, Severity.ERROR, "ohlc.sql",
-                f"In {table}, low <= open, close <= high.",
-                failure="with open/close outside [low, high]", blocking=True,
+                f"In {table}, low <= open, close <= high (so high >= low).",
+                failure="with high < low or open/close outside [low, high]", blocking=True,
             ),
             _check(
                 f"positive_prices_{api}", api, CheckKind.MARKET, Severity.ERROR,

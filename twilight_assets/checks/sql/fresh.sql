@@ -17,8 +17,9 @@ lag AS (
             WHERE o.cal_date > coalesce(l.latest, DATE '1900-01-01')) AS behind
     FROM latest AS l, due AS d
 )
-SELECT latest, expected, behind AS metric,
+SELECT CAST($api_name AS VARCHAR) AS dataset, latest, expected, behind AS metric,
        CASE WHEN latest IS NULL THEN format('no rows; {} is due', expected)
-            ELSE format('{} open days behind', behind) END AS detail
+            ELSE format('latest {}, due {}: {} open day(s) behind', latest, expected, behind)
+       END AS detail
 FROM lag
 WHERE expected IS NOT NULL AND behind > $threshold
