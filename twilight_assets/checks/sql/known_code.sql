@@ -7,7 +7,7 @@ WITH codes AS (
     GROUP BY {{ column }}, source
 )
 SELECT c.code, c.source, c.rows, c.first_day, c.last_day,
-       format('{} rows from {} to {}', c.rows, c.first_day, c.last_day) AS detail
+       format('{} row(s) from {} to {}', c.rows, c.first_day, c.last_day) AS detail
 FROM codes AS c
 ANTI JOIN {{ reference }} AS r ON r.ts_code = c.code AND r.source = c.source
 ORDER BY c.code
