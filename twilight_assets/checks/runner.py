@@ -311,10 +311,13 @@ def _metric(samples: list[dict[str, Any]], failed_rows: int, frame: pd.DataFrame
     return float(samples[0]["metric"])
 
 
+_IRREGULAR = {"index": "indexes"}
+
+
 def _plural(noun: str, n: int) -> str:
     if n == 1:
         return noun
-    return noun + ("es" if noun.endswith("s") else "s")
+    return _IRREGULAR.get(noun, noun + ("es" if noun.endswith("s") else "s"))
 
 
 def _name_row(check: CheckSpec, row: dict[str, Any]) -> str:
