@@ -206,6 +206,21 @@ def test_throttled_calls_wait_and_succeed(simulator, source, partitions, window)
     pd.testing.assert_frame_equal(result.frame, clean.frame)
 
 
+@pytest.mark.parametrize(
+    ("window", "expected_waits"), [("minute", [0.02, 0.04, 0.08]), ("hour", [0.5, 0.5, 0.5])]
+)
+def test_minute_throttles_wait_short_then_longer_and_long_windows_wait_in_full(
+    simulator, partitions, window, expected_waits
+):
+    """A refused call within a paced minute frees up in seconds: waiting the full minute
+    each time is what made a throttled backfill take twice its floor."""
+    simulator.add_fault("throttle", api_name="daily", times=3, window=window)
+    with make_source(simulator, throttle_first_wait_s=0.02, throttle_wait_s=0.5) as client:
+        result = client.fetch(get_spec("daily"), partitions["daily"])
+    assert result.throttle_waits == 3
+    assert result.throttle_wait_s == pytest.approx(sum(expected_waits))
+
+
 def test_the_servers_real_quota_is_waited_out(partitions):
     """Not an injected fault: the server's own per-window quota answering 40203."""
     config = dataclasses.replace(

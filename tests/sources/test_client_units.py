@@ -13,7 +13,9 @@ import pytest
 
 from twilight_assets.errors import DataValidationError, SchemaMismatchError
 from twilight_assets.sources.normalize import empty_frame, normalize
-from twilight_assets.sources.ratelimit import WINDOW_S, RateLimiter
+from twilight_assets.sources.ratelimit import SAFETY_S, WINDOW_S, RateLimiter
+
+SLOT_S = WINDOW_S + SAFETY_S  # a full window frees one slot a little after the minute
 from twilight_assets.sources.tushare import REDACTED, Reply, classify, redact
 from twilight_assets.errors import BadTokenError, EntitlementError, SourceError, ThrottledError
 from twilight_assets.specs import REGISTRY
@@ -45,10 +47,10 @@ def test_rate_limiter_lets_a_minutes_quota_through_then_waits_for_the_window():
     clock = FrozenClock()
     limiter = RateLimiter({"daily": 3}, clock=clock, sleep=clock.sleep)
     assert [limiter.acquire("daily") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.acquire("daily") == WINDOW_S
+    assert limiter.acquire("daily") == SLOT_S
     clock.now = 30.0
-    # Slots now 0,0,0,60: the next free one is when the second call at 0 leaves, t=60.
-    assert limiter.acquire("daily") == pytest.approx(30.0)
+    # Slots now 0,0,0,60.25: the next is when the second call at 0 leaves, t=60.25.
+    assert limiter.acquire("daily") == pytest.approx(SLOT_S - 30.0)
     clock.now = 200.0
     assert limiter.acquire("daily") == 0.0
 
@@ -57,8 +59,8 @@ def test_rate_limiter_quotas_are_per_api_with_a_default_and_unknown_apis_unpaced
     clock = FrozenClock()
     limiter = RateLimiter({"daily": 1}, default=2, clock=clock, sleep=clock.sleep)
     assert limiter.acquire("daily") == 0.0
-    assert limiter.acquire("daily") == WINDOW_S
-    assert [limiter.acquire("income") for _ in range(3)] == [0.0, 0.0, WINDOW_S]
+    assert limiter.acquire("daily") == SLOT_S
+    assert [limiter.acquire("income") for _ in range(3)] == [0.0, 0.0, SLOT_S]
     unpaced = RateLimiter({"daily": 1}, clock=clock, sleep=clock.sleep)
     assert [unpaced.acquire("income") for _ in range(50)] == [0.0] * 50
 
@@ -90,8 +92,20 @@ def test_rate_limiter_shared_by_threads_never_books_a_slot_twice():
         t.join()
     # With time frozen, the k-th call overall must land in minute k // quota whatever
     # the interleaving: a lost update would put two calls in one slot.
-    assert sorted(waits) == [WINDOW_S * (k // quota) for k in range(threads * per_thread)]
+    # Slot of call k: each full window adds a minute and the margin to the one before.
+    expected = [SLOT_S * (k // quota) for k in range(threads * per_thread)]
+    assert sorted(waits) == pytest.approx(expected)
     assert sorted(clock.slept) == [w for w in sorted(waits) if w > 0]
+
+
+def test_a_hold_stops_every_thread_for_that_api_only():
+    clock = FrozenClock()
+    limiter = RateLimiter({"daily": 100, "income": 100}, clock=clock, sleep=clock.sleep)
+    limiter.hold("daily", 5.0)
+    assert limiter.acquire("daily") == 5.0
+    assert limiter.acquire("income") == 0.0
+    limiter.hold("daily", 1.0)  # a shorter hold never shortens a longer one
+    assert limiter.acquire("daily") == 5.0
 
 
 # --- normalize -----------------------------------------------------------------------

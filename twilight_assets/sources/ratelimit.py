@@ -17,6 +17,9 @@ from typing import Callable, Mapping
 from twilight_assets.specs import REGISTRY
 
 WINDOW_S = 60.0
+# The server stamps a call when it arrives, after our stamp; a call that waited for the
+# window to free exactly would sometimes arrive early by the server's clock and be refused.
+SAFETY_S = 0.25
 
 
 class RateLimiter:
@@ -43,6 +46,7 @@ class RateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._slots: dict[str, deque[float]] = {}
+        self._held_until: dict[str, float] = {}
 
     @classmethod
     def from_registry(cls, overrides: Mapping[str, int] | None = None, **kwargs) -> RateLimiter:
@@ -67,12 +71,20 @@ class RateLimiter:
             # Reserve a slot: now if the window has room, else when the oldest call in
             # the window leaves it. Reservations are recorded before sleeping, so
             # concurrent callers queue up instead of all waking for the same slot.
-            start = now if len(slots) < quota else slots[-quota] + WINDOW_S
+            start = now if len(slots) < quota else slots[-quota] + WINDOW_S + SAFETY_S
+            start = max(start, self._held_until.get(api_name, now))
             slots.append(start)
         wait = max(0.0, start - now)
         if wait > 0:
             self._sleep(wait)
         return wait
+
+    def hold(self, api_name: str, seconds: float) -> None:
+        """No call to `api_name` from any thread for `seconds`: the server just refused one,
+        and every sibling worker would otherwise spend a call learning the same thing."""
+        with self._lock:
+            until = self._clock() + seconds
+            self._held_until[api_name] = max(until, self._held_until.get(api_name, until))
 
     def __repr__(self) -> str:
         return f"RateLimiter(quotas={len(self._quotas)} apis, default={self._default})"

@@ -63,6 +63,7 @@ _EXCERPT = 200
 # 40203 is both "quota reached" and "not entitled"; only the message tells them apart.
 # The quota message names its window: 抱歉，您每分钟最多访问该接口200次 (also 每小时, 每天).
 _QUOTA = re.compile(r"每(分钟|小时|天|日)\s*最多|per\s+(minute|hour|day)", re.IGNORECASE)
+_LONG_WINDOW = re.compile(r"每(小时|天|日)|per\s+(hour|day)", re.IGNORECASE)
 _PERMISSION = re.compile(r"权限|积分|permission|entitle", re.IGNORECASE)
 
 
@@ -299,6 +300,7 @@ class TushareSource:
         backoff_max_s: float = 30,
         throttle_wait_s: float = 60,
         max_throttle_waits: int = 5,
+        throttle_first_wait_s: float = 4,
         today: Callable[[], date] | None = None,
     ) -> None:
         if not token:
@@ -312,6 +314,7 @@ class TushareSource:
         self.backoff_max_s = backoff_max_s
         self.throttle_wait_s = throttle_wait_s
         self.max_throttle_waits = max_throttle_waits
+        self.throttle_first_wait_s = throttle_first_wait_s
         self._today = today or date.today
         self._random = random.Random()
 
@@ -464,14 +467,24 @@ class TushareSource:
                     f"{self.throttle_wait_s}s: {self._api.redact(reply.msg)}",
                     api_name=api_name, partition_key=partition_key, code=reply.code,
                 )
+            wait = self._throttle_wait(throttles, reply.msg)
             stats.throttle_waits += 1
-            stats.throttle_wait_s += self.throttle_wait_s
+            stats.throttle_wait_s += wait
             log.warning(
                 "%s %s throttled (code %d: %s); waiting %.1fs (%d/%d)", api_name,
-                partition_key, reply.code, self._api.redact(reply.msg), self.throttle_wait_s,
+                partition_key, reply.code, self._api.redact(reply.msg), wait,
                 throttles, self.max_throttle_waits,
             )
-            time.sleep(self.throttle_wait_s)
+            self.rate_limiter.hold(api_name, wait)
+            time.sleep(wait)
+
+    def _throttle_wait(self, throttles: int, message: str) -> float:
+        """A per-minute quota frees up within seconds of a refusal when we pace ourselves,
+        so waits start short and double up to throttle_wait_s; an hourly or daily quota
+        will not free up soon, so those wait the full throttle_wait_s at once."""
+        if _LONG_WINDOW.search(message):
+            return self.throttle_wait_s
+        return min(self.throttle_wait_s, self.throttle_first_wait_s * 2 ** (throttles - 1))
 
     def _backoff(self, failures: int) -> float:
         """Exponential in the failure count, capped, with jitter so workers spread out."""
