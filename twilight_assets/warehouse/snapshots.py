@@ -143,13 +143,36 @@ def list_snapshots(snapshot_dir: Path) -> list[SnapshotInfo]:
     return sorted(out, key=lambda i: i.snapshot_id, reverse=True)
 
 
-def current_snapshot(snapshot_dir: Path) -> SnapshotInfo | None:
-    snapshot_dir = Path(snapshot_dir)
+_CURRENT_RETRIES = 10
+
+
+def _read_current(snapshot_dir: Path) -> str | None:
     try:
-        snapshot_id = (snapshot_dir / CURRENT).read_text("utf-8").strip()
+        return (snapshot_dir / CURRENT).read_text("utf-8").strip() or None
     except FileNotFoundError:
         return None
-    return find_snapshot(snapshot_dir, snapshot_id) if snapshot_id else None
+
+
+def current_snapshot(snapshot_dir: Path) -> SnapshotInfo | None:
+    """The published snapshot CURRENT names.
+
+    Publishes can land, and prune the snapshot CURRENT named, between reading CURRENT and
+    reading that snapshot's info: then CURRENT has moved on, and is read again. None only
+    when nothing is published, or CURRENT names the same missing snapshot twice.
+    """
+    snapshot_dir = Path(snapshot_dir)
+    snapshot_id = _read_current(snapshot_dir)
+    for _ in range(_CURRENT_RETRIES):
+        if snapshot_id is None:
+            return None
+        info = find_snapshot(snapshot_dir, snapshot_id)
+        if info is not None:
+            return info
+        again = _read_current(snapshot_dir)
+        if again == snapshot_id:
+            return None
+        snapshot_id = again
+    return None
 
 
 def find_snapshot(snapshot_dir: Path, snapshot_id: str) -> SnapshotInfo | None:
