@@ -127,3 +127,72 @@ def test_duplicate_rows_collapse_by_the_stated_rule_and_are_counted(day, warehou
     if day == WRITTEN:
         with read_only(template) as conn:
             assert fingerprint == partition_fingerprints(conn, API)[day]
+
+
+@pytest.mark.xfail(strict=True, reason="bug F3 in notes/fault-findings.md: a simulator fault that adds "
+                   "rows to a page that is not the last shifts the client's next offset past as many "
+                   "clean rows, which are then never served")
+def test_duplicates_on_a_first_page_collapse_to_exactly_the_clean_rows(warehouse, fault_sim):
+    """The dedupe rule on a page that has pages after it: what is written must still be
+    every row of the day, once."""
+    clean = make_source(fault_sim.url, fault_sim.token).fetch(SPEC, NEW).frame
+    fault_sim.add_fault("duplicate_rows", api_name=API, match={"trade_date": NEW.replace("-", ""), "offset": 0})
+    outcome = ingest_day(warehouse, fault_sim, NEW)
+
+    assert outcome.status == "done" and outcome.duplicates_dropped == 3
+    with read_only(warehouse) as conn:
+        assert ledger_problems(conn, API) == []
+        codes = {c for (c,) in conn.execute(
+            f"SELECT ts_code FROM {SPEC.table} WHERE trade_date = ?", [NEW]
+        ).fetchall()}
+    assert codes == set(clean["ts_code"])
+
+
+@pytest.mark.xfail(strict=True, reason="bug F4 in notes/fault-findings.md: re-writing a partition the "
+                   "source now serves with fewer rows keeps the vanished rows, and the ledger's row "
+                   "count then disagrees with the partition")
+def test_a_day_the_source_now_serves_with_a_row_fewer_is_replaced_not_merged(warehouse, fault_sim):
+    """The source drops a row from a day already written (a correction): afterwards the
+    day holds what the source serves, and its done mark counts those rows."""
+    api, day = "adj_factor", "2024-06-14"
+    source = make_source(fault_sim.url, fault_sim.token)
+    last_page = source.fetch(REGISTRY[api], day).request_params[-1]["offset"]
+    write = lambda: ingest_partitions(  # noqa: E731 - the same ingest, twice
+        REGISTRY[api], [day], source=source, open_writer=lambda: open_writer(warehouse)
+    )
+    assert not write().failures
+    # On the last page, so the gap shifts no later page's offset.
+    fault_sim.add_fault("adj_factor_gap", api_name=api, match={"trade_date": day.replace("-", ""), "offset": last_page})
+    (outcome,) = write().outcomes
+    (gap,) = [f for f in fault_sim.fault_log if f["kind"] == "adj_factor_gap"]
+    assert outcome.status == "done"
+
+    with read_only(warehouse) as conn:
+        assert ledger_problems(conn, api) == []
+        still_there = conn.execute(
+            f"SELECT count(*) FROM {REGISTRY[api].table} WHERE ts_code = ? AND trade_date = ?",
+            [gap["rows"][0]["ts_code"], day],
+        ).fetchall()[0][0]
+    assert still_there == 0
+
+
+@pytest.mark.xfail(strict=True, reason="bug F5 in notes/fault-findings.md: rows dated another day are "
+                   "written under this day's done mark, into a day the ledger says is closed")
+def test_rows_for_another_day_are_a_typed_error_naming_trade_date(warehouse, fault_sim):
+    """A per-date partition's rows all carry its date. The source slips rows dated a
+    closed day into the last page of a trading day's answer."""
+    source = make_source(fault_sim.url, fault_sim.token)
+    last_page = source.fetch(SPEC, NEW).request_params[-1]["offset"]
+    fault_sim.add_fault("rows_on_closed_day", api_name=API,
+                        match={"trade_date": NEW.replace("-", ""), "offset": last_page})
+    outcome = ingest_day(warehouse, fault_sim, NEW)
+    (applied,) = [f for f in fault_sim.fault_log if f["kind"] == "rows_on_closed_day"]
+
+    with read_only(warehouse) as conn:
+        problems = ledger_problems(conn, API)
+        stray = conn.execute(
+            f"SELECT count(*) FROM {SPEC.table} WHERE trade_date = strptime(?, '%Y%m%d')::DATE",
+            [applied["closed_day"]],
+        ).fetchall()[0][0]
+    assert (stray, problems) == (0, [])
+    assert outcome.status == "failed" and "trade_date" in outcome.error and NEW in outcome.error

@@ -47,11 +47,19 @@ def published_ids(lines: list[str]) -> list[str]:
 
 def wait_for_orphaned_copies(snaps: Path, timeout: float = 60) -> None:
     """A `cp` the killed publisher started may still run; let it end, so what it might
-    still create is not mistaken for a leftover of the next publish."""
+    still create is not mistaken for a leftover of the next publish. (A zombie has
+    ended: where PID 1 does not reap orphans, it stays one.)"""
     deadline = time.monotonic() + timeout
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        if proc.info["name"] == "cp" and any(str(snaps) in a for a in proc.info["cmdline"] or []):
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    while time.monotonic() < deadline:
+        running = []
+        for proc in psutil.process_iter(["name", "cmdline", "status"]):
+            if (proc.info["name"] == "cp" and proc.info["status"] != psutil.STATUS_ZOMBIE
+                    and any(str(snaps) in a for a in proc.info["cmdline"] or [])):
+                running.append(proc)
+        if not running:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"an orphaned cp into {snaps} still runs after {timeout}s")
 
 
 def snapshot_problems(path: Path, table_rows: dict[str, int]) -> list[str]:
