@@ -79,12 +79,11 @@ def _closed_days(warehouse) -> set[str]:
     return set(frame["d"])
 
 
-@pytest.mark.xfail(strict=True, reason="bug F1 in notes/fault-findings.md: WarehouseReader gives up "
-                   "when the snapshot CURRENT named is pruned before it reads that snapshot's info")
 def test_a_reader_whose_snapshot_is_pruned_as_it_opens_reads_the_newer_one(warehouse, tmp_path, monkeypatch):
-    """The interleaving behind a rare reader error, made certain: a reader reads CURRENT,
-    is descheduled while two publishes land (keep 2 prunes the one it read), then looks
-    the snapshot up. The hook only decides *when* the publishes happen; they are real."""
+    """Finding F1 (fixed): the interleaving behind a rare reader error, made certain. A
+    reader reads CURRENT, is descheduled while two publishes land (keep 2 prunes the one
+    it read), then looks the snapshot up. The hook only decides *when* the publishes
+    happen; they are real."""
     from twilight_assets.warehouse import snapshots
 
     snaps = tmp_path / "snapshots"
