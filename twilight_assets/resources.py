@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterator
 import dagster as dg
 
 from twilight_assets import config
+from twilight_assets.leases import file_lease
 from twilight_assets.warehouse.writer_lease import writer_lease
 
 if TYPE_CHECKING:
@@ -26,17 +27,18 @@ class WarehouseResource(dg.ConfigurableResource):
     fetch in parallel and only queue to write.
     """
 
-    warehouse_path: str = str(config.warehouse_path())
-    snapshot_dir: str = str(config.snapshot_dir())
+    # None: TWILIGHT_WAREHOUSE / TWILIGHT_SNAPSHOT_DIR as they are when a step runs.
+    warehouse_path: str | None = None
+    snapshot_dir: str | None = None
     lease_timeout_s: float = 3600.0
 
     @property
     def path(self) -> Path:
-        return Path(self.warehouse_path)
+        return Path(self.warehouse_path) if self.warehouse_path else config.warehouse_path()
 
     @property
     def snapshots(self) -> Path:
-        return Path(self.snapshot_dir)
+        return Path(self.snapshot_dir) if self.snapshot_dir else config.snapshot_dir()
 
     @contextmanager
     def writer(self) -> Iterator["WarehouseWriter"]:
@@ -77,8 +79,24 @@ class TushareResource(dg.ConfigurableResource):
 
     workers: int = 4
     calls_per_minute: dict[str, int] = {}
+    timeout_s: float = 30.0
     max_retries: int = 5
     throttle_wait_s: float = 60.0
+    max_throttle_waits: int = 5
+    lease_dir: str | None = None
+    """Where the per-API fetch leases live (default: beside the warehouse)."""
+    lease_timeout_s: float = 6 * 3600.0
+
+    @contextmanager
+    def fetch_lease(self, api_name: str, on_wait=None) -> Iterator[float]:
+        """One process at a time fetches an API: quotas are per API and account, so two
+        runs fetching it at once would only throttle each other."""
+        folder = Path(self.lease_dir) if self.lease_dir else config.warehouse_path().parent / "leases"
+        with file_lease(
+            folder / f"fetch-{api_name}.lock", what=f"the {api_name} fetch lease",
+            timeout_s=self.lease_timeout_s, on_wait=on_wait,
+        ) as waited:
+            yield waited
 
     def source(self) -> "TushareSource":
         from twilight_assets.sources.simulator import SimulatorConfig
@@ -99,6 +117,8 @@ class TushareResource(dg.ConfigurableResource):
             source_name=source_name,
             # Documented per-API defaults; override for your account's tier.
             rate_limiter=RateLimiter.from_registry(self.calls_per_minute),
+            timeout_s=self.timeout_s,
             max_retries=self.max_retries,
             throttle_wait_s=self.throttle_wait_s,
+            max_throttle_waits=self.max_throttle_waits,
         )

@@ -111,9 +111,6 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         partitions_def=partitions_for(spec),
         backfill_policy=backfill_policy_for(spec),
         deps=_deps(spec),
-        # Tushare's quotas are per API: two runs of the same API share one quota, so
-        # they queue; different APIs fetch in parallel (writes queue on the lease).
-        pool=f"tushare_{spec.api_name}",
         freshness_policy=freshness_policy_for(spec),
         metadata={
             "dagster/table_name": spec.table,
@@ -135,10 +132,18 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         def progress(done: int, total: int) -> None:
             context.log.info(f"{spec.api_name}: {done}/{total} partitions written")
 
-        report = ingest_partitions(
-            spec, keys, source=tushare.source(), open_writer=warehouse.writer,
-            workers=tushare.workers, on_progress=progress,
-        )
+        def waiting() -> None:
+            context.log.info(f"{spec.api_name}: another run is fetching this API; waiting for its lease")
+
+        # Tushare's quotas are per API: runs of one API take turns (a kernel lease, which
+        # a killed run cannot leak); different APIs fetch in parallel, and all of them
+        # queue only for the moments they write.
+        with tushare.fetch_lease(spec.api_name, on_wait=waiting) as fetch_wait_s:
+            report = ingest_partitions(
+                spec, keys, source=tushare.source(), open_writer=warehouse.writer,
+                workers=tushare.workers, on_progress=progress,
+            )
+        report.lease_wait_s += fetch_wait_s
         if report.failures:
             raise _failure(spec, report)
         with warehouse.writer() as writer:

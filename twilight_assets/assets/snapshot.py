@@ -15,7 +15,6 @@ SNAPSHOT_ASSET = "warehouse_snapshot"
     group_name="publish",
     kinds={"duckdb"},
     deps=list(REGISTRY),
-    pool="warehouse_snapshot",
     description=(
         "Publishes an atomic, verified, read-only copy of the warehouse. DuckDB lets no "
         "process open the live file while a writer has it, so readers (WarehouseReader, "
