@@ -195,10 +195,9 @@ def test_server_cap_below_ours_is_followed_by_has_more(partitions):
 # --- throttling ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("window", ["minute", "hour", "day"])
-def test_throttled_calls_wait_and_succeed(simulator, source, partitions, window):
+def test_throttled_calls_wait_and_succeed(simulator, source, partitions):
     clean = source.fetch(get_spec("daily"), partitions["daily"])
-    simulator.add_fault("throttle", api_name="daily", times=2, window=window)
+    simulator.add_fault("throttle", api_name="daily", times=2)
     result = source.fetch(get_spec("daily"), partitions["daily"])
     assert result.throttle_waits == 2
     assert result.throttle_wait_s == pytest.approx(2 * source.throttle_wait_s)
@@ -206,19 +205,22 @@ def test_throttled_calls_wait_and_succeed(simulator, source, partitions, window)
     pd.testing.assert_frame_equal(result.frame, clean.frame)
 
 
-@pytest.mark.parametrize(
-    ("window", "expected_waits"), [("minute", [0.02, 0.04, 0.08]), ("hour", [0.5, 0.5, 0.5])]
-)
-def test_minute_throttles_wait_short_then_longer_and_long_windows_wait_in_full(
-    simulator, partitions, window, expected_waits
-):
+def test_minute_throttles_wait_short_then_longer(simulator, partitions):
     """A refused call within a paced minute frees up in seconds: waiting the full minute
     each time is what made a throttled backfill take twice its floor."""
-    simulator.add_fault("throttle", api_name="daily", times=3, window=window)
-    with make_source(simulator, throttle_first_wait_s=0.02, throttle_wait_s=0.5) as client:
+    simulator.add_fault("throttle", api_name="daily", times=4)
+    with make_source(simulator, throttle_first_wait_s=0.02, throttle_wait_s=0.1, max_throttle_waits=4) as client:
         result = client.fetch(get_spec("daily"), partitions["daily"])
-    assert result.throttle_waits == 3
-    assert result.throttle_wait_s == pytest.approx(sum(expected_waits))
+    assert result.throttle_waits == 4
+    assert result.throttle_wait_s == pytest.approx(0.02 + 0.04 + 0.08 + 0.1)
+
+
+@pytest.mark.parametrize("window", ["hour", "day"])
+def test_an_hourly_or_daily_quota_fails_at_once_naming_it(simulator, partitions, window):
+    simulator.add_fault("throttle", api_name="daily", times=1, window=window)
+    with make_source(simulator, throttle_wait_s=30) as client, pytest.raises(ThrottledError) as raised:
+        client.fetch(get_spec("daily"), partitions["daily"])
+    assert "hourly or daily quota" in str(raised.value) and raised.value.api_name == "daily"
 
 
 def test_the_servers_real_quota_is_waited_out(partitions):

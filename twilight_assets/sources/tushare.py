@@ -461,13 +461,19 @@ class TushareSource:
             if not isinstance(error, ThrottledError):
                 raise error
             throttles += 1
+            if _LONG_WINDOW.search(reply.msg):
+                # An hourly or daily quota will not free up within any wait worth making.
+                raise ThrottledError(
+                    f"the hourly or daily quota is spent; try again later: {self._api.redact(reply.msg)}",
+                    api_name=api_name, partition_key=partition_key, code=reply.code,
+                )
             if throttles > self.max_throttle_waits:
                 raise ThrottledError(
-                    f"still throttled after {self.max_throttle_waits} waits of "
+                    f"still throttled after {self.max_throttle_waits} waits of up to "
                     f"{self.throttle_wait_s}s: {self._api.redact(reply.msg)}",
                     api_name=api_name, partition_key=partition_key, code=reply.code,
                 )
-            wait = self._throttle_wait(throttles, reply.msg)
+            wait = self._throttle_wait(throttles)
             stats.throttle_waits += 1
             stats.throttle_wait_s += wait
             log.warning(
@@ -478,12 +484,9 @@ class TushareSource:
             self.rate_limiter.hold(api_name, wait)
             time.sleep(wait)
 
-    def _throttle_wait(self, throttles: int, message: str) -> float:
+    def _throttle_wait(self, throttles: int) -> float:
         """A per-minute quota frees up within seconds of a refusal when we pace ourselves,
-        so waits start short and double up to throttle_wait_s; an hourly or daily quota
-        will not free up soon, so those wait the full throttle_wait_s at once."""
-        if _LONG_WINDOW.search(message):
-            return self.throttle_wait_s
+        so waits start short and double up to throttle_wait_s."""
         return min(self.throttle_wait_s, self.throttle_first_wait_s * 2 ** (throttles - 1))
 
     def _backoff(self, failures: int) -> float:
