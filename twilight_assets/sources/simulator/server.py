@@ -163,6 +163,10 @@ class Simulator:
         self.call_log: list[dict] = []
         self._log_lock = threading.Lock()
         self.stopping = threading.Event()
+        # A fault that adds or drops rows changes the query's whole result, as it would at
+        # Tushare: later pages of the same query are cut from the changed result, so
+        # offsets stay positions in one result and no clean row is skipped or repeated.
+        self._resized: dict[str, pd.DataFrame] = {}
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _record(self, entry: dict) -> None:
@@ -247,23 +251,39 @@ class Simulator:
 
     def _page(self, api_name: str, params: dict, requested_fields: object, rows: pd.DataFrame, finish) -> Reply:
         spec = get_spec(api_name)
-        total = len(rows)
+        query = _query_key(api_name, params)
         offset = _int_param(params.get("offset"), 0)
+        # A fetch starts at offset 0; its later pages continue the result it began with.
+        if offset == 0:
+            self._resized.pop(query, None)
+        else:
+            rows = self._resized.get(query, rows)
         cap = self.config.page_limit(api_name, spec.page_limit)
         limit = _int_param(params.get("limit"), cap)
         size = max(0, min(limit, cap))
         page = rows.iloc[offset : offset + size].reset_index(drop=True)
-        has_more = offset + len(page) < total
+        served = len(page)
         applied: list[str] = []
-        for fault in self.faults.pick("data", api_name, params):
-            result = apply_data_fault(fault, api_name, page, self.fault_context)
+        schema_faults = self.faults.pick("schema", api_name, params)
+        data_faults = self.faults.pick("data", api_name, params)
+        for fault in data_faults + [f for f in schema_faults if f.kind == "duplicate_rows"]:
+            result = (
+                _duplicate_rows(page) if fault.kind == "duplicate_rows"
+                else apply_data_fault(fault, api_name, page, self.fault_context)
+            )
             if result is not None:
                 page, detail = result
                 self._fault_applied(fault, api_name, params, detail)
                 applied.append(fault.kind)
+        if len(page) != served:
+            rows = pd.concat([rows.iloc[:offset], page, rows.iloc[offset + size :]], ignore_index=True)
+            self._resized[query] = rows
+        has_more = offset + len(page) < len(rows)
         fields = select_fields(api_name, requested_fields)
         items = to_wire(page, fields, api_name)
-        for fault in self.faults.pick("schema", api_name, params):
+        for fault in schema_faults:
+            if fault.kind == "duplicate_rows":
+                continue
             result = apply_schema_fault(fault, api_name, fields, items)
             if result is not None:
                 fields, items, detail = result
@@ -271,6 +291,24 @@ class Simulator:
                 applied.append(fault.kind)
         reply = Reply.envelope(CODE_OK, "", {"fields": fields, "items": items, "has_more": has_more})
         return finish(CODE_OK, "ok", reply, rows=len(items), has_more=has_more, faults=applied)
+
+    def forget_resized_results(self) -> None:
+        self._resized.clear()
+
+
+def _query_key(api_name: str, params: dict) -> str:
+    """A query is its API and parameters, less the paging ones."""
+    kept = {k: v for k, v in params.items() if k not in ("limit", "offset", "ts_type_name")}
+    return api_name + json.dumps(kept, sort_keys=True, default=str)
+
+
+def _duplicate_rows(page: pd.DataFrame, n: int = 3) -> tuple[pd.DataFrame, dict] | None:
+    """Byte-identical repeats of the page's first rows, each right after its original."""
+    if page.empty:
+        return None
+    n = min(n, len(page))
+    order = [k for k in range(len(page)) for _ in range(2 if k < n else 1)]
+    return page.iloc[order].reset_index(drop=True), {"rows": n, "rows_affected": n}
 
 
 def _rows_affected(detail: dict) -> int:
@@ -328,6 +366,15 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up (timed out, or was killed) is not the server's error."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            log.debug("client %s disconnected", client_address)
+            return
+        super().handle_error(request, client_address)
 
     def __init__(self, address, simulator: Simulator) -> None:
         self.simulator = simulator
@@ -419,6 +466,7 @@ class SimulatorServer:
 
     def clear_faults(self) -> None:
         self.simulator.faults.clear()
+        self.simulator.forget_resized_results()
 
     def reset_logs(self) -> None:
         with self.simulator._log_lock:
