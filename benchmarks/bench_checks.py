@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         built = synth.build_warehouse(work / "warehouse.duckdb", shape, log=log)
         log(f"built {built.bytes / 1e6:,.0f} MB in {built.seconds:.0f}s: {built.table_rows}")
         with duckdb.connect(str(built.path), read_only=True) as conn:
+            conn.execute("SET enable_progress_bar = false")
             newest = conn.execute("SELECT strftime(max(trade_date), '%Y-%m-%d') FROM normalized_daily").fetchall()[0][0]
             log(f"full suite, runner only: {len(CHECK_SPECS)} checks")
             started = time.perf_counter()

@@ -143,7 +143,7 @@ def run_ours(batch_dir: Path, order: list[dict], db_path: Path, *, cold: bool) -
                 seconds.append(time.perf_counter() - started)
     with duckdb.connect(str(db_path), read_only=True) as conn:
         rows = conn.execute("SELECT count(*) FROM normalized_daily").fetchall()[0][0]
-    expected = len({(i["day"]) for i in order}) * ROWS_PER_DAY
+    expected = len({i["day"] for i in order}) * ROWS_PER_DAY
     if rows != expected:
         log(f"WARNING: ours left {rows} rows, expected {expected}")
     return seconds
@@ -222,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         iom = run_peer("io_manager.py", work / "batches", work / "iom.duckdb")
 
     notes = {}
+    expected_rows = len({item["day"] for item in order}) * ROWS_PER_DAY
+    for name, peer in (("dlt", dlt), ("IO manager", iom)):
+        if isinstance(peer, dict) and peer["table_rows"] != expected_rows:
+            log(f"WARNING: {name} left {peer['table_rows']} rows, expected {expected_rows}")
     if isinstance(dlt, dict):
         timings["dlt merge (pipeline run)"] = dlt["seconds"]
     else:

@@ -6,9 +6,10 @@
 
 Each benchmark runs in its own process (so memory and imports never leak from one into
 the next) and writes its figures as JSON; this script collects them, prints the table
-with the machine they came from, and rewrites that scale's section of
-benchmarks/RESULTS.md (the other scale's section is kept). A benchmark that fails is a
-row saying so, never a crash: the runner always exits 0, like the benchmarks.
+with the machine they came from, and merges them into that scale's section of
+benchmarks/RESULTS.md (figures of benchmarks not run this time, and the other scale's
+section, are kept). A benchmark that fails is a line saying so, never a crash: the
+runner always exits 0, like the benchmarks.
 """
 
 from __future__ import annotations
@@ -70,52 +71,54 @@ def run_bench(name: str, full: bool, workdir: Path | None) -> tuple[list[Figure]
     return figures, seconds, problem
 
 
-def machine_lines(load_before: tuple[float, ...], load_after: tuple[float, ...]) -> list[str]:
-    info = benchlib.machine()
-    info["load average"] = (
-        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (1-minute; above ~0.5 means "
-        "other work shared the 2 cores and the figures are pessimistic)"
-    )
-    return [f"- {key}: {value}" for key, value in info.items()]
-
-
-def render_section(scale: str, figures: list[Figure], durations: dict[str, float],
-                   problems: dict[str, str], machine: list[str], when: str) -> str:
+def render_section(scale: str, runs: dict[str, dict]) -> str:
+    """The scale's section: one table, when and how loaded each benchmark ran, the machine,
+    and the runs as JSON (so re-running one benchmark keeps the others' figures)."""
     start, end = _section_markers(scale)
-    ran = ", ".join(f"{name} {seconds:.0f}s" for name, seconds in durations.items())
-    lines = [
-        start,
-        f"## {'Full scale' if scale == 'full' else 'Quick set'} ({when})",
-        "",
-        benchlib.markdown_table(figures),
-        "",
-    ]
-    if problems:
-        lines += [f"- **{name} did not complete**: {why}" for name, why in problems.items()] + [""]
+    ordered = {name: runs[name] for name in BENCHES if name in runs}
+    figures = [Figure.from_dict(f) for run in ordered.values() for f in run["figures"]]
+    lines = [start, f"## {'Full scale' if scale == 'full' else 'Quick set'}", "",
+             benchlib.markdown_table(figures), ""]
+    for name, run in ordered.items():
+        problem = f" **did not complete: {run['problem']}**" if run.get("problem") else ""
+        lines.append(
+            f"- bench_{name}: {run['when']}, {run['seconds']:.0f} s, load average "
+            f"{run['load'][0]:.1f} -> {run['load'][1]:.1f}{problem}"
+        )
+    machine = next(iter(ordered.values()))["machine"] if ordered else {}
     lines += [
-        f"Run time: {sum(durations.values()) / 60:.1f} min ({ran}).",
         "",
-        "Machine:",
-        *machine,
+        "A load average above ~0.5 means other work shared the 2 cores: those figures are "
+        "pessimistic. Machine:",
+        *[f"- {key}: {value}" for key, value in machine.items()],
+        f"<!-- runs: {json.dumps(ordered, default=str)} -->",
         end,
     ]
     return "\n".join(lines)
 
 
-def update_results_md(scale: str, section: str) -> None:
+def recorded_runs(text: str, scale: str) -> dict[str, dict]:
+    start, end = _section_markers(scale)
+    match = re.search(re.escape(start) + r".*?<!-- runs: (.*?) -->.*?" + re.escape(end), text, re.DOTALL)
+    return json.loads(match.group(1)) if match else {}
+
+
+def update_results_md(scale: str, runs: dict[str, dict]) -> str:
+    """Merge `runs` into the scale's section of RESULTS.md; returns the section."""
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else _HEADER
+    section = render_section(scale, {**recorded_runs(text, scale), **runs})
     start, end = _section_markers(scale)
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: section, text)
-    else:
+    elif scale == "quick" and _section_markers("full")[0] in text:
         # Quick set first, then the full scale, whatever order they were run in.
-        if scale == "quick" and _section_markers("full")[0] in text:
-            marker = _section_markers("full")[0]
-            text = text.replace(marker, section + "\n\n" + marker)
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
+        marker = _section_markers("full")[0]
+        text = text.replace(marker, section + "\n\n" + marker)
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
     RESULTS_MD.write_text(text)
+    return section
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,28 +134,27 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s) {unknown}; choose from {', '.join(BENCHES)}")
     scale = "full" if args.full else "quick"
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load_before = os.getloadavg()
-    figures: list[Figure] = []
-    durations: dict[str, float] = {}
-    problems: dict[str, str] = {}
+    machine = benchlib.machine()
+    runs: dict[str, dict] = {}
     for name in names:
         log(f"=== bench_{name} ({scale}) ===")
-        got, seconds, problem = run_bench(name, args.full, args.workdir)
-        figures += got
-        durations[name] = seconds
+        load_before = os.getloadavg()[0]
+        when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        figures, seconds, problem = run_bench(name, args.full, args.workdir)
+        runs[name] = {
+            "when": when, "seconds": seconds, "load": [load_before, os.getloadavg()[0]],
+            "problem": problem, "machine": machine, "figures": [f.as_dict() for f in figures],
+        }
         if problem:
-            problems[name] = problem
             log(f"bench_{name}: {problem}")
-    machine = machine_lines(load_before, os.getloadavg())
-    section = render_section(scale, figures, durations, problems, machine, when)
-    print()
-    print(section.split("\n", 1)[1].rsplit("\n", 1)[0])  # without the markers
-    if not args.no_record and not args.only:
-        update_results_md(scale, section)
+    if args.no_record:
+        section = render_section(scale, runs)
+    else:
+        section = update_results_md(scale, runs)
         log(f"recorded in {RESULTS_MD.relative_to(benchlib.PROJECT)}")
-    elif not args.no_record:
-        log("a subset ran: RESULTS.md keeps the last complete run (use the table above)")
+    print()
+    # The table as recorded (other benchmarks' latest figures included), without the JSON.
+    print("\n".join(line for line in section.splitlines() if not line.startswith("<!--")))
     return 0
 
 

@@ -26,7 +26,6 @@ def main(batch_dir: Path, db_path: Path, pipelines_dir: Path) -> dict:
         destination=dlt.destinations.duckdb(str(db_path)),
         dataset_name="bench",
         pipelines_dir=str(pipelines_dir),
-        progress="log" if False else None,
     )
     seconds = []
     for table in tables:
