@@ -161,6 +161,15 @@ class DatasetSpec:
     def is_partitioned(self) -> bool:
         return self.grain is not Grain.ONCE
 
+    @property
+    def partition_column(self) -> str | None:
+        """The column every row of a partition carries its key in (a year's: its dates)."""
+        if self.grain is Grain.PER_DATE_YEAR:
+            return "cal_date"
+        if self.grain is Grain.ONCE:
+            return None
+        return self.partition_param or ("trade_date" if self.grain is Grain.PER_DATE else "ts_code")
+
     def request_params(
         self, partition_key: str | None, *, today: dt.date | None = None
     ) -> list[dict[str, str]]:

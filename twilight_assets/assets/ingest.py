@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from twilight_assets.errors import SourceError
+from twilight_assets.errors import DataValidationError, SourceError
 from twilight_assets.sources.tushare import FetchResult, TushareSource
 from twilight_assets.specs import DatasetSpec, Grain
 from twilight_assets.warehouse.writer import RawResponse, WarehouseWriter
@@ -122,6 +122,28 @@ def open_days(writer: WarehouseWriter, days: Iterable[str]) -> dict[str, bool]:
     return {d: bool(o) for d, o in zip(frame["day"], frame["is_open"]) if d in wanted}
 
 
+def _check_rows_belong(spec: DatasetSpec, key: str | None, frame: pd.DataFrame) -> None:
+    """Rows dated another day (or naming another stock) would be written under this
+    partition's done mark, and the ledger would then be wrong for two partitions."""
+    column = spec.partition_column
+    if column is None or key is None or frame.empty:
+        return
+    values = frame[column]
+    if spec.grain is Grain.PER_DATE:
+        foreign = values != pd.Timestamp(key)
+    elif spec.grain is Grain.PER_DATE_YEAR:
+        foreign = values.dt.year != int(key)
+    else:
+        foreign = values != key
+    if foreign.any():
+        shown = ", ".join(sorted({str(v)[:10] for v in values[foreign]})[:5])
+        raise DataValidationError(
+            f"field {column}: {int(foreign.sum())} row(s) outside the partition ({shown}); "
+            "nothing written",
+            api_name=spec.api_name, partition_key=key,
+        )
+
+
 class _Ingest:
     def __init__(self, spec: DatasetSpec, source: TushareSource, open_writer: OpenWriter) -> None:
         self.spec = spec
@@ -131,7 +153,9 @@ class _Ingest:
         self.calendar: dict[str, bool] = {}
 
     def _check_fetch(self, key: str | None, result: FetchResult) -> None:
-        """Zero rows for a trading day is a source that has not published, not a fact."""
+        """Every row belongs to the partition it is written under; and zero rows for a
+        trading day is a source that has not published, not a fact."""
+        _check_rows_belong(self.spec, key, result.frame)
         if self.spec.grain is not Grain.PER_DATE or result.row_count:
             return
         if key in self.calendar:
