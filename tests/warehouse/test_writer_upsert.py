@@ -11,7 +11,7 @@ import pytest
 
 from twilight_assets.errors import DataValidationError, SchemaMismatchError
 from twilight_assets.specs import REGISTRY
-from twilight_assets.warehouse.writer import build_upsert
+from twilight_assets.warehouse.writer import build_insert, build_upsert
 
 from tests.warehouse.conftest import (
     codes,
@@ -84,6 +84,43 @@ def test_a_table_whose_every_column_is_a_key_does_nothing_on_conflict(tmp_path):
     conn.execute(sql).fetchall()
     conn.execute(sql).fetchall()  # and again: still no error, nothing changes
     assert conn.execute("SELECT con_code FROM members ORDER BY 1").fetchall() == [("600000.SH",), ("600036.SH",)]
+
+
+def test_a_batch_of_new_and_existing_keys_updates_what_changed_and_inserts_the_rest(writer):
+    first = write_daily(writer, "2024-01-02", n=3, close=10.0)
+    rows = daily_rows("2024-01-02", codes(5), close=10.0)
+    rows[1]["close"], rows[2]["vol"] = 99.0, 1.0  # two existing rows revised, one unchanged
+    frame = make_frame(DAILY, rows)
+    second = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    got = table(writer, "normalized_daily", "ts_code")
+    assert (second.rows_written, second.rows_changed, second.duplicates_dropped) == (5, 4, 0)
+    assert got["close"].tolist() == [10.0, 99.0, 10.02, 10.03, 10.04]
+    assert got["vol"].tolist() == [1000.0, 1001.0, 1.0, 1003.0, 1004.0]
+    assert got["raw_id"].tolist() == [first.raw_id] + [second.raw_id] * 4  # the unchanged row kept its own
+
+
+def test_the_same_keys_from_another_source_are_rows_of_their_own(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2)))
+    writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    again = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="tushare"))
+    assert again.rows_changed == 2
+    got = writer.query("SELECT source, count(*) AS n FROM normalized_daily GROUP BY 1 ORDER BY 1")
+    assert got.values.tolist() == [["simulator", 2], ["tushare", 2]]
+
+
+def test_the_plain_insert_refuses_a_key_the_table_holds(tmp_path):
+    """The writer inserts without ON CONFLICT only after finding none of the batch's keys
+    in the table; were one there after all, the primary key must refuse it, not lose it."""
+    conn = duckdb.connect(str(tmp_path / "keys.duckdb"))
+    conn.execute("CREATE TABLE t (k VARCHAR PRIMARY KEY, v DOUBLE, source VARCHAR)")
+    conn.execute("INSERT INTO t VALUES ('a', 1.0, 'x')").fetchall()
+    sql = build_insert(table="t", columns=[("k", "VARCHAR"), ("v", "DOUBLE")],
+                       constants=[("source", "VARCHAR")], batch_view="batch")
+    assert "ON CONFLICT" not in sql
+    conn.register("batch", pd.DataFrame({"k": ["b", "a"], "v": [2.0, 3.0]}))
+    with pytest.raises(duckdb.ConstraintException):
+        conn.execute(sql, ["x"]).fetchall()
+    assert conn.execute("SELECT k, v FROM t").fetchall() == [("a", 1.0)]
 
 
 def test_identical_rows_in_one_batch_collapse_and_are_counted(writer):
@@ -170,6 +207,28 @@ def test_a_value_that_cannot_take_its_type_raises_naming_the_field(writer):
     frame["vol"] = pd.Series(["12.5", "lots"], dtype=object)
     with pytest.raises(DataValidationError, match=r"field vol: 1 value\(s\) cannot be read as DOUBLE \(e.g. \['lots'\]\)"):
         writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+
+
+def test_a_key_that_cannot_take_its_type_raises_naming_the_field(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2)))
+    frame["trade_date"] = pd.Series(["2024-01-02", "someday"], dtype=object)
+    with pytest.raises(DataValidationError, match=r"field trade_date: 1 value\(s\) cannot be read as DATE \(e.g. \['someday'\]\)"):
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    assert writer.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 0
+
+
+def test_a_column_of_mixed_values_is_still_checked_by_field(writer):
+    # Numbers and text in one column: Arrow cannot type it, so the frame goes to DuckDB
+    # as it is, and the check still names the field and the value.
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(3)))
+    frame["vol"] = pd.Series([12.5, "lots", None], dtype=object)
+    with pytest.raises(DataValidationError, match=r"field vol: 1 value\(s\) cannot be read as DOUBLE \(e.g. \['lots'\]\)"):
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    frame["vol"] = pd.Series(["12.5", 3.0, None], dtype=object)  # mixed, but every value a number
+    result = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    assert result.rows_written == 3
+    got = writer.query("SELECT vol FROM normalized_daily ORDER BY ts_code")["vol"].tolist()
+    assert got[:2] == [12.5, 3.0] and pd.isna(got[2])
 
 
 def test_a_bad_partition_key_is_refused(writer):

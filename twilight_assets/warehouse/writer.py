@@ -5,6 +5,14 @@ the progress mark commit together or not at all; a failure is then recorded in t
 ledger in a transaction of its own. Rows are written in bulk only: the batch is
 registered with DuckDB and upserted by one INSERT ... SELECT (row-by-row inserts ran
 ~1,000x slower here, see DESIGN.md).
+
+What a write costs, and why it is shaped so (5,000-row daily batches, benchmarks/):
+one query checks the batch and counts its distinct keys and those the table already
+holds; only a batch with repeated keys pays for the window that resolves them, and a
+batch with no key in the table (every first load) is a plain INSERT, since ON CONFLICT
+runs as a MERGE that costs about as much again as the insert. The ledger and freshness
+rows are updated by key, inserted only when missing. What is left is mostly DuckDB's
+insert and commit, and Python's JSON encoding of the raw payload.
 """
 
 from __future__ import annotations
@@ -134,7 +142,7 @@ class WarehouseWriter:
         status: str,
     ) -> WriteResult:
         _check_request(spec, partition, raw, status)
-        batch = _with_arrival_order(_checked_frame(spec, partition, frame))
+        batch = _as_batch(_checked_frame(spec, partition, frame))
         rows_received = batch.num_rows if isinstance(batch, pa.Table) else len(batch)
         if status == "market_closed" and rows_received:
             raise DataValidationError(
@@ -146,11 +154,15 @@ class WarehouseWriter:
             conn.register(view, batch)
             conn.begin()
             try:
-                rows_written = _validate(conn, spec, partition, view, _always_castable(spec, batch))
+                shape = _inspect(conn, spec, partition, view, _always_castable(spec, batch), raw.source)
+                rows_written = shape.keys
                 now = _utcnow()
                 raw_id = _insert_raw(conn, spec, partition, key, raw, encoded, now)
                 changed = conn.execute(
-                    upsert_sql(spec, view), [raw.source, now, raw_id]
+                    upsert_sql(
+                        spec, view, dedupe=shape.keys < rows_received, new_keys_only=not shape.existing
+                    ),
+                    [raw.source, now, raw_id],
                 ).fetchall()[0][0]
                 dropped = rows_received - rows_written
                 _mark_done(conn, spec, partition, key, status, rows_written, dropped, raw_id, now)
@@ -274,18 +286,28 @@ class WarehouseWriter:
 # --- SQL ------------------------------------------------------------------------------
 
 
-def upsert_sql(spec: DatasetSpec, batch_view: str) -> str:
+def upsert_sql(
+    spec: DatasetSpec, batch_view: str, *, dedupe: bool = True, new_keys_only: bool = False
+) -> str:
     """INSERT the batch into spec.table, one row per key, as the seed's A0.1 upsert.
 
-    Binds three parameters: source, ingested_at, raw_id.
+    Binds three parameters: source, ingested_at, raw_id. `dedupe=False` is for a batch
+    known to hold each key once; `new_keys_only=True` for one none of whose keys the
+    table holds yet (see build_insert).
     """
+    columns = [(f.name, f.sql_type) for f in spec.fields]
+    if new_keys_only and not dedupe:
+        return build_insert(
+            table=spec.table, columns=columns, constants=BOOKKEEPING, batch_view=batch_view
+        )
     return build_upsert(
         table=spec.table,
-        columns=[(f.name, f.sql_type) for f in spec.fields],
+        columns=columns,
         constants=BOOKKEEPING,
         conflict_columns=spec.conflict_columns,
         prefer=[(c, desc) for c, desc in spec.dedupe.prefer if c in spec.field_names],
         batch_view=batch_view,
+        dedupe=dedupe,
     )
 
 
@@ -297,6 +319,7 @@ def build_upsert(
     conflict_columns: Sequence[str],
     prefer: Sequence[tuple[str, bool]],
     batch_view: str,
+    dedupe: bool = True,
 ) -> str:
     """The bulk upsert; every identifier is quoted and every value is bound.
 
@@ -305,19 +328,17 @@ def build_upsert(
     ties go to the row received last. A conflicting row is updated in every non-key
     column, but only when a value differs, so re-running a partition changes nothing
     (not even ingested_at or raw_id). When every column is a key there is nothing to
-    update: DO NOTHING.
+    update: DO NOTHING. `dedupe=False` drops the resolving window, for a batch already
+    known to hold each key once (it costs a sort of the batch).
     """
-    casts = {name: f"CAST(b.{quote(name)} AS {sql_type})" for name, sql_type in columns}
-    select = [casts[name] for name, _ in columns]
-    select += [f"CAST(? AS {sql_type})" for _, sql_type in constants]
-    target = [name for name, _ in columns] + [name for name, _ in constants]
+    target, select, casts = _batch_select(columns, constants)
     key_exprs = [casts[c] for c in conflict_columns if c in casts]
     order = [f"{casts[c]} {'DESC' if desc else 'ASC'} NULLS LAST" for c, desc in prefer]
     order.append(f"b.{quote(_RECEIVED)} DESC")
-    dedupe = (
+    resolve = (
         f"QUALIFY row_number() OVER (PARTITION BY {', '.join(key_exprs)} "
         f"ORDER BY {', '.join(order)}) = 1"
-        if key_exprs
+        if key_exprs and dedupe
         else ""
     )
     data_columns = [name for name, _ in columns if name not in conflict_columns]
@@ -331,21 +352,62 @@ def build_upsert(
         on_conflict = "DO NOTHING"
     return (
         f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in target)}) "
-        f"SELECT {', '.join(select)} FROM {quote(batch_view)} AS b {dedupe} "
+        f"SELECT {', '.join(select)} FROM {quote(batch_view)} AS b {resolve} "
         f"ON CONFLICT ({', '.join(quote(c) for c in conflict_columns)}) {on_conflict}"
     )
 
 
-def _validate(
+def build_insert(
+    *,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    constants: Sequence[tuple[str, str]],
+    batch_view: str,
+) -> str:
+    """A plain bulk INSERT of the batch, for when the upsert could only insert.
+
+    The writer uses it for a batch that holds each key once and none that the table
+    holds (checked in the same transaction, under the writer's lock, so nothing can add
+    one in between): the upsert would then insert every row and update none, and DuckDB
+    runs ON CONFLICT as a MERGE (a group-by of the batch and a join with the table) that
+    roughly doubles the cost of the insert. Binds the same parameters as build_upsert.
+    Should a key exist after all, the primary key refuses the row and the write fails.
+    """
+    target, select, _ = _batch_select(columns, constants)
+    return (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in target)}) "
+        f"SELECT {', '.join(select)} FROM {quote(batch_view)} AS b"
+    )
+
+
+def _batch_select(
+    columns: Sequence[tuple[str, str]], constants: Sequence[tuple[str, str]]
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """Target columns, their SELECT expressions from batch `b`, and each column's cast."""
+    casts = {name: f"CAST(b.{quote(name)} AS {sql_type})" for name, sql_type in columns}
+    select = [casts[name] for name, _ in columns]
+    select += [f"CAST(? AS {sql_type})" for _, sql_type in constants]
+    target = [name for name, _ in columns] + [name for name, _ in constants]
+    return target, select, casts
+
+
+@dataclass(frozen=True)
+class BatchShape:
+    keys: int  # distinct keys in the batch: the rows the write leaves
+    existing: int  # of those, how many the table already holds
+
+
+def _inspect(
     conn: duckdb.DuckDBPyConnection,
     spec: DatasetSpec,
     partition: str,
     view: str,
     castable: set[str],
-) -> int:
+    source: str,
+) -> BatchShape:
     """Reject keys that are null and values that cannot take their column's type, naming
-    the field; returns the number of distinct keys (the rows the upsert will write).
-    Columns in `castable` cannot fail their cast, so they are not probed."""
+    the field; count the batch's distinct keys and how many of them the table holds, in
+    one pass. Columns in `castable` cannot fail their cast, so they are not probed."""
     checks: list[tuple[str, str, str]] = []  # (field, what is wrong, SQL predicate)
     for f in spec.fields:
         col = f"b.{quote(f.name)}"
@@ -358,12 +420,24 @@ def _validate(
              f"{col} IS NOT NULL AND TRY_CAST({col} AS {f.sql_type}) IS NULL")
         )
     counts = "".join(f"count(*) FILTER (WHERE {pred}), " for _, _, pred in checks)
-    keys = ", ".join(f"CAST(b.{quote(k)} AS {_field(spec, k).sql_type})" for k in spec.key_fields)
+    # TRY_CAST: a key that cannot be cast is reported by its check above, by field name,
+    # rather than failing this query with DuckDB's conversion error.
+    keys = ", ".join(
+        f"TRY_CAST(b.{quote(k)} AS {_field(spec, k).sql_type}) AS {quote(k)}" for k in spec.key_fields
+    )
+    matches = [f"t.{quote(k)} = k.{quote(k)}" for k in spec.key_fields]
+    constants = []
+    if "source" in spec.conflict_columns:  # the one key column that is ours, not Tushare's
+        matches.append('t."source" = ?')
+        constants.append(source)
     row = conn.execute(
-        f"SELECT {counts}(SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {quote(view)} AS b)) "
-        f"FROM {quote(view)} AS b"
+        f"WITH k AS (SELECT DISTINCT {keys} FROM {quote(view)} AS b) "
+        f"SELECT {counts}(SELECT count(*) FROM k), "
+        f"(SELECT count(*) FROM k JOIN {quote(spec.table)} AS t ON {' AND '.join(matches)}) "
+        f"FROM {quote(view)} AS b",
+        constants,
     ).fetchall()[0]
-    for (name, problem, pred), bad in zip(checks, row[:-1]):
+    for (name, problem, pred), bad in zip(checks, row[:-2]):
         if bad:
             sample = conn.execute(
                 f"SELECT DISTINCT CAST(b.{quote(name)} AS VARCHAR) FROM {quote(view)} AS b "
@@ -373,7 +447,7 @@ def _validate(
                 f"field {name}: {bad} value(s) {problem} (e.g. {[s[0] for s in sample]})",
                 api_name=spec.api_name, partition_key=partition,
             )
-    return int(row[-1])
+    return BatchShape(keys=int(row[-2]), existing=int(row[-1]))
 
 
 @dataclass(frozen=True)
@@ -420,16 +494,22 @@ def _mark_done(
     raw_id: int,
     now: dt.datetime,
 ) -> None:
-    conn.execute(
-        "INSERT INTO ingest_progress (progress_key, api_name, partition_key, status, attempts, "
-        "rows, duplicates_dropped, raw_id, last_error, updated_at) "
-        "VALUES (?, ?, ?, ?, 1, ?, ?, ?, NULL, ?) "
-        "ON CONFLICT (progress_key) DO UPDATE SET status = excluded.status, "
-        "attempts = ingest_progress.attempts + 1, rows = excluded.rows, "
-        "duplicates_dropped = excluded.duplicates_dropped, raw_id = excluded.raw_id, "
-        "last_error = NULL, updated_at = excluded.updated_at",
-        [key, spec.api_name, partition, status, rows, dropped, raw_id, now],
-    ).fetchall()
+    # UPDATE by the primary key, INSERT only when there was no row: one row by its key is
+    # an index lookup, where ON CONFLICT plans a MERGE that scans the table (3x the time).
+    # The writer's lock and the transaction keep anything from adding the row in between.
+    updated = conn.execute(
+        "UPDATE ingest_progress SET status = ?, attempts = attempts + 1, rows = ?, "
+        "duplicates_dropped = ?, raw_id = ?, last_error = NULL, updated_at = ? "
+        "WHERE progress_key = ?",
+        [status, rows, dropped, raw_id, now, key],
+    ).fetchall()[0][0]
+    if not updated:
+        conn.execute(
+            "INSERT INTO ingest_progress (progress_key, api_name, partition_key, status, "
+            "attempts, rows, duplicates_dropped, raw_id, last_error, updated_at) "
+            "VALUES (?, ?, ?, ?, 1, ?, ?, ?, NULL, ?)",
+            [key, spec.api_name, partition, status, rows, dropped, raw_id, now],
+        ).fetchall()
 
 
 def _mark_failed(conn: duckdb.DuckDBPyConnection, api: str, partition: str, error: str) -> None:
@@ -458,15 +538,18 @@ def _update_freshness(
     now: dt.datetime,
 ) -> None:
     # latest_partition keeps the greatest key: for dates and years, the newest reached.
-    conn.execute(
-        "INSERT INTO source_freshness (api_name, source, latest_partition, last_partition, "
-        "last_success_at, rows) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (api_name) DO UPDATE SET source = excluded.source, "
-        "latest_partition = greatest(source_freshness.latest_partition, excluded.latest_partition), "
-        "last_partition = excluded.last_partition, last_success_at = excluded.last_success_at, "
-        "rows = excluded.rows",
-        [spec.api_name, source, partition, partition, now, rows],
-    ).fetchall()
+    # UPDATE first, as _mark_done does: after its first write a dataset always has a row.
+    updated = conn.execute(
+        "UPDATE source_freshness SET source = ?, latest_partition = greatest(latest_partition, ?), "
+        "last_partition = ?, last_success_at = ?, rows = ? WHERE api_name = ?",
+        [source, partition, partition, now, rows, spec.api_name],
+    ).fetchall()[0][0]
+    if not updated:
+        conn.execute(
+            "INSERT INTO source_freshness (api_name, source, latest_partition, last_partition, "
+            "last_success_at, rows) VALUES (?, ?, ?, ?, ?, ?)",
+            [spec.api_name, source, partition, partition, now, rows],
+        ).fetchall()
 
 
 # --- checking what callers hand over ----------------------------------------------------
@@ -522,12 +605,25 @@ def _checked_frame(
     return frame
 
 
-def _with_arrival_order(frame: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Table:
-    if isinstance(frame, pa.Table):
-        return frame.append_column(_RECEIVED, pa.array(np.arange(frame.num_rows, dtype=np.int64)))
-    out = frame.copy(deep=False)
-    out[_RECEIVED] = np.arange(len(frame), dtype=np.int64)
-    return out
+def _as_batch(frame: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Table:
+    """The batch as DuckDB will scan it, with each row's arrival order added.
+
+    A pandas frame goes over as an Arrow table when its columns convert as they are: the
+    batch is scanned several times (checks, key counts, the write), and DuckDB reads
+    Arrow without converting Python strings on every scan. A column Arrow cannot type
+    (mixed values, which the checks must still name) keeps the frame as it is.
+    """
+    if isinstance(frame, pd.DataFrame):
+        try:
+            frame = pa.Table.from_arrays(
+                [pa.array(frame[c], from_pandas=True) for c in frame.columns],
+                names=[str(c) for c in frame.columns],
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            out = frame.copy(deep=False)
+            out[_RECEIVED] = np.arange(len(frame), dtype=np.int64)
+            return out
+    return frame.append_column(_RECEIVED, pa.array(np.arange(frame.num_rows, dtype=np.int64)))
 
 
 # Which column kinds always convert to a SQL type (numpy dtype kinds: f float, i/u int,
