@@ -90,7 +90,7 @@ class IngestReport:
         }
 
 
-def _raw(result: FetchResult) -> RawResponse:
+def raw_response(result: FetchResult) -> RawResponse:
     return RawResponse(
         api_name=result.api_name,
         partition_key=result.partition_key,
@@ -198,7 +198,7 @@ class _Ingest:
             log.warning("%s %s failed: %s", self.spec.api_name, key, message)
             return PartitionOutcome(key, "failed", error=message)
         try:
-            written = writer.write_partition(self.spec, key, result.frame, _raw(result))
+            written = writer.write_partition(self.spec, key, result.frame, raw_response(result))
         except Exception as exc:  # the writer has already rolled back and marked it failed
             log.warning("%s %s failed to write: %s", self.spec.api_name, key, exc)
             return PartitionOutcome(key, "failed", rows_received=result.row_count, error=str(exc))
