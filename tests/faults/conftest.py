@@ -5,11 +5,13 @@ the calendar and some earlier data, and children started as real processes."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import queue
 import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -115,10 +117,13 @@ class Child:
         return code, rest, self.stderr
 
 
-def start_child(*args: str) -> Child:
+def start_child(*args: str, new_session: bool = False) -> Child:
+    """`new_session`: the child leads a process group of its own, which every process it
+    starts joins, so a test can wait for what outlives it (see wait_for_group)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.faults.children", *map(str, args)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=new_session,
     )
     lines: queue.Queue = queue.Queue()
     seen: list[str] = []
@@ -137,3 +142,24 @@ def start_child(*args: str) -> Child:
     threading.Thread(target=pump, daemon=True).start()
     threading.Thread(target=drain, daemon=True).start()
     return Child(proc, lines, seen, errors)
+
+
+def wait_for_group(pgid: int, timeout: float = LINE_TIMEOUT_S) -> None:
+    """Until no live process is left in process group `pgid`: what a killed child had
+    started (a `cp`, or a fork about to exec one) may outlive it. A zombie has ended
+    (where PID 1 does not reap orphans, it stays one)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for proc in psutil.process_iter(["status"]):
+            try:
+                if os.getpgid(proc.pid) == pgid and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                    alive.append(proc.pid)
+            except (ProcessLookupError, psutil.Error):
+                continue
+        if not alive:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"processes {alive} of group {pgid} still run after {timeout}s")

@@ -129,12 +129,9 @@ def test_duplicate_rows_collapse_by_the_stated_rule_and_are_counted(day, warehou
             assert fingerprint == partition_fingerprints(conn, API)[day]
 
 
-@pytest.mark.xfail(strict=True, reason="bug F3 in notes/fault-findings.md: a simulator fault that adds "
-                   "rows to a page that is not the last shifts the client's next offset past as many "
-                   "clean rows, which are then never served")
 def test_duplicates_on_a_first_page_collapse_to_exactly_the_clean_rows(warehouse, fault_sim):
-    """The dedupe rule on a page that has pages after it: what is written must still be
-    every row of the day, once."""
+    """Finding F3 (fixed): the dedupe rule on a page that has pages after it. What is
+    written must still be every row of the day, once."""
     clean = make_source(fault_sim.url, fault_sim.token).fetch(SPEC, NEW).frame
     fault_sim.add_fault("duplicate_rows", api_name=API, match={"trade_date": NEW.replace("-", ""), "offset": 0})
     outcome = ingest_day(warehouse, fault_sim, NEW)
@@ -176,11 +173,9 @@ def test_a_day_the_source_now_serves_with_a_row_fewer_is_replaced_not_merged(war
     assert still_there == 0
 
 
-@pytest.mark.xfail(strict=True, reason="bug F5 in notes/fault-findings.md: rows dated another day are "
-                   "written under this day's done mark, into a day the ledger says is closed")
 def test_rows_for_another_day_are_a_typed_error_naming_trade_date(warehouse, fault_sim):
-    """A per-date partition's rows all carry its date. The source slips rows dated a
-    closed day into the last page of a trading day's answer."""
+    """Finding F5 (fixed): a per-date partition's rows all carry its date. The source
+    slips rows dated a closed day into the last page of a trading day's answer."""
     source = make_source(fault_sim.url, fault_sim.token)
     last_page = source.fetch(SPEC, NEW).request_params[-1]["offset"]
     fault_sim.add_fault("rows_on_closed_day", api_name=API,
