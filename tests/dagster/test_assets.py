@@ -186,6 +186,30 @@ def test_failed_partition_names_dataset_partition_and_cause(loaded, dagster_env,
     assert mark[0][0] == "failed" and mark[0][1]
 
 
+def test_a_failed_partition_leaves_the_others_materialized(loaded, dagster_env, instance, resources, simulator):
+    simulator.add_fault("http_500", api_name="daily_basic", match={"trade_date": "20240604"})
+    tags = {ASSET_PARTITION_RANGE_START_TAG: "2024-06-03", ASSET_PARTITION_RANGE_END_TAG: "2024-06-05"}
+    try:
+        result = materialize(["daily_basic"], instance, resources, tags=tags, raise_on_error=False)
+    finally:
+        simulator.clear_faults()
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert "1 of 3 partitions of daily_basic failed" in failure.description
+    materialized = {
+        record.partition_key
+        for record in instance.fetch_materializations(dg.AssetKey("daily_basic"), limit=50).records
+        if record.asset_materialization.metadata.get("written_by_run") == dg.TextMetadataValue(result.run_id)
+    }
+    assert materialized == {"2024-06-03", "2024-06-05"}
+    statuses = dict(table(
+        dagster_env,
+        "SELECT partition_key, status FROM ingest_progress WHERE api_name = 'daily_basic' "
+        "AND partition_key BETWEEN '2024-06-03' AND '2024-06-05'",
+    ))
+    assert statuses == {"2024-06-03": "done", "2024-06-04": "failed", "2024-06-05": "done"}
+
+
 def test_sensor_adds_only_new_partitions(loaded, dagster_env, instance, resources):
     from twilight_assets.automation import entity_partitions_sensor
 

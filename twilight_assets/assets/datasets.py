@@ -102,6 +102,25 @@ def _failure(spec: DatasetSpec, report: IngestReport) -> dg.Failure:
     )
 
 
+def _report_written_partitions(context: dg.AssetExecutionContext, report: IngestReport) -> None:
+    """The step fails, but the partitions it wrote are in the warehouse: say so, so the UI
+    shows them materialized and a retry of the failed ones does not refetch them all.
+    (Events logged through the context are dropped when the step raises, so these are
+    reported to the instance directly, tagged with the run.)"""
+    for o in report.outcomes:
+        if o.status != "failed" and o.partition_key is not None:
+            context.instance.report_runless_asset_event(
+                dg.AssetMaterialization(
+                    asset_key=context.asset_key,
+                    partition=o.partition_key,
+                    metadata={
+                        "dagster/row_count": o.rows_written, "status": o.status,
+                        "raw_id": o.raw_id, "written_by_run": context.run_id,
+                    },
+                )
+            )
+
+
 def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     @dg.asset(
         name=spec.api_name,
@@ -145,6 +164,7 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
             )
         report.lease_wait_s += fetch_wait_s
         if report.failures:
+            _report_written_partitions(context, report)
             raise _failure(spec, report)
         with warehouse.writer() as writer:
             table_rows = int(writer.query(f'SELECT count(*) AS n FROM "{spec.table}"')["n"][0])
