@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -73,3 +75,23 @@ def test_mark_failed_counts_attempts_and_truncates_long_errors(writer):
     assert len(row["last_error"]) < 2100
     assert row["last_error"].startswith("xxx") and row["last_error"].endswith("the innermost cause")
     assert "chars cut" in row["last_error"]
+
+
+def test_commits_leave_checkpoints_to_the_raised_threshold(warehouse_path):
+    """Every checkpoint rewrites the whole raw archive (see CHECKPOINT_THRESHOLD), so the
+    commits must not trigger one at DuckDB's default of 16 MB of WAL; closing still does."""
+    wal = warehouse_path.with_name(warehouse_path.name + ".wal")
+    items = [[f"{i:08d}" + "x" * 1000] * 20 for i in range(1000)]  # a ~20 MB payload
+    sizes = []
+    with WarehouseWriter(warehouse_path) as w:
+        for day in ("2024-01-02", "2024-01-03"):
+            frame = make_frame(DAILY, daily_rows(day, codes(1)))
+            raw = make_raw(DAILY, day, frame)
+            bulky = dataclasses.replace(raw, pages=[{**raw.pages[0], "items": items}])
+            w.write_partition(DAILY, day, frame, bulky)
+            sizes.append(wal.stat().st_size if wal.exists() else 0)
+    assert sizes[0] > 16 * 2**20 and sizes[1] > sizes[0]  # both commits still in the WAL
+    assert not wal.exists() or wal.stat().st_size == 0  # the writer checkpointed on close
+    with WarehouseWriter(warehouse_path) as w:
+        stored = w.query("SELECT json_array_length(payload -> '$[0].items') AS n FROM raw_responses")
+        assert stored["n"].tolist() == [1000, 1000]
