@@ -90,16 +90,23 @@ class IngestReport:
         }
 
 
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
 def raw_response(result: FetchResult) -> RawResponse:
     return RawResponse(
-        api_name=result.api_name,
-        partition_key=result.partition_key,
-        source=result.source,
-        request_params=result.request_params,
-        fields=result.fields,
-        pages=result.pages,
-        row_count=result.row_count,
-        fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        api_name=result.api_name, partition_key=result.partition_key, source=result.source,
+        request_params=result.request_params, fields=result.fields, pages=result.pages,
+        row_count=result.row_count, fetched_at=_utcnow(),
+    )
+
+
+def closed_day_response(spec: DatasetSpec, key: str, source: str) -> RawResponse:
+    """What a market-closed day leaves in raw_responses: nothing was asked, nothing came."""
+    return RawResponse(
+        api_name=spec.api_name, partition_key=key, source=source, request_params=[],
+        fields=[], pages=[], row_count=0, fetched_at=_utcnow(),
     )
 
 
@@ -213,11 +220,7 @@ class _Ingest:
             return
         with self.open_writer() as writer:
             for key in keys:
-                raw = RawResponse(
-                    api_name=self.spec.api_name, partition_key=key,
-                    source=self.source.source_name, request_params=[], fields=[], pages=[],
-                    row_count=0, fetched_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-                )
+                raw = closed_day_response(self.spec, key, self.source.source_name)
                 written = writer.write_partition(
                     self.spec, key, _empty_frame(self.spec), raw, status="market_closed"
                 )
