@@ -2,7 +2,8 @@
 
 Four backfills launched at once as `dagster asset materialize` subprocesses (three
 datasets, and one of them twice over overlapping ranges): none fails on DuckDB's lock,
-every partition lands. Then a run that fails on a source fault, and a snapshot.
+every partition lands. Then a run that fails on a source fault, and a snapshot. Last,
+a run killed -9 mid-step (its whole process group) must not stop the next run of its API.
 
 All of it runs with TUSHARE_TOKEN set to a canary value that a simulator started with
 that token accepts (so every call really carried it), and afterwards the canary appears
