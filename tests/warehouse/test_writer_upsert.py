@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pandas as pd
@@ -298,6 +299,18 @@ def test_the_raw_payload_renormalizes_to_the_same_rows(writer):
     rebuilt = pd.DataFrame(page["items"], columns=page["fields"])
     stored = writer.query("SELECT ts_code, strftime(trade_date, '%Y%m%d') AS trade_date, close FROM normalized_daily ORDER BY 1")
     assert rebuilt[["ts_code", "trade_date", "close"]].values.tolist() == stored.values.tolist()
+
+
+def test_a_response_encoded_in_a_fetching_thread_is_stored_as_encoded_there(writer):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(3)))
+    raw = make_raw(DAILY, "2024-01-02", frame)
+    with ThreadPoolExecutor(1) as pool:  # as a fetch worker would, before handing it over
+        encoded = pool.submit(lambda: raw.encoded).result()
+    result = writer.write_partition(DAILY, "2024-01-02", frame, raw)
+    assert raw.encoded is encoded  # encoded once, not again under the writer's lock
+    stored = writer.query("SELECT CAST(payload AS VARCHAR) AS j FROM raw_responses WHERE raw_id = ?",
+                          [result.raw_id])["j"].item()
+    assert json.loads(stored) == json.loads(encoded.payload) == raw.pages
 
 
 def test_check_results_are_appended_to_quality_log(writer):
