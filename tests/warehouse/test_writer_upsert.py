@@ -179,6 +179,17 @@ def test_types_land_as_the_ddl_says(writer):
     assert got.values.tolist() == [["DATE", "DOUBLE", "tushare", True]]
 
 
+def test_a_missing_float_lands_as_null_not_nan(writer):
+    rows = daily_rows("2024-01-02", codes(2))
+    rows[0]["close"] = float("nan")  # pandas' missing value in a float64 column
+    frame = make_frame(DAILY, rows)
+    assert frame["close"].dtype == "float64" and frame["ah_vol"].isna().all()
+    writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    got = writer.query("SELECT close IS NULL AS c, ah_vol IS NULL AS a FROM normalized_daily ORDER BY ts_code")
+    assert got.values.tolist() == [[True, True], [False, True]]
+    assert writer.query("SELECT count(*) AS n FROM normalized_daily WHERE isnan(close)")["n"].item() == 0
+
+
 def test_missing_and_extra_columns_raise_naming_dataset_partition_and_field(writer):
     write_daily(writer, "2024-01-02", n=2)
     frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2), close=99.0)).drop(columns=["amount"])

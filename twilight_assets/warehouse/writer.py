@@ -646,15 +646,30 @@ def _as_batch(frame: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Table:
     """
     if isinstance(frame, pd.DataFrame):
         try:
-            frame = pa.Table.from_arrays(
-                [pa.array(frame[c], from_pandas=True) for c in frame.columns],
-                names=[str(c) for c in frame.columns],
-            )
+            frame = _arrow_table(frame)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             out = frame.copy(deep=False)
             out[_RECEIVED] = np.arange(len(frame), dtype=np.int64)
             return out
     return frame.append_column(_RECEIVED, pa.array(np.arange(frame.num_rows, dtype=np.int64)))
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """The frame's columns as Arrow arrays, NaN as null (as DuckDB reads pandas floats).
+
+    The float64 columns (most of a financial statement's ~90) come out of one 2-D copy:
+    taking each column as a Series costs ~25 us apiece, 2.5 ms for a 90-column frame."""
+    names = [str(c) for c in frame.columns]
+    arrays: dict[str, pa.Array] = {}
+    floats = frame.select_dtypes(include="float64")
+    if floats.shape[1]:
+        block = floats.to_numpy()
+        for j, name in enumerate(floats.columns):
+            arrays[str(name)] = pa.array(block[:, j], from_pandas=True)
+    for name, column in zip(names, frame.columns):
+        if name not in arrays:
+            arrays[name] = pa.array(frame[column], from_pandas=True)
+    return pa.Table.from_arrays([arrays[n] for n in names], names=names)
 
 
 # Which column kinds always convert to a SQL type (numpy dtype kinds: f float, i/u int,
