@@ -5,8 +5,8 @@ client's RateLimiter assumes), scaled down so a run takes about a minute.
 
 1. One API: `ingest_partitions` (the code every asset runs) over N trading days of
    `daily`, configured exactly as a Dagster run configures it (TushareResource's
-   defaults: 4 fetch threads, a 60 s wait after a throttled call; the writer lease of
-   WarehouseResource), with the API's quota overridden as an account tier would.
+   defaults for fetch threads, retries and throttle waits; WarehouseResource's writer
+   lease), with the API's quota overridden as an account tier would.
    The floor: with Q calls per rolling minute, the first Q calls may go at once and
    call i+Q no earlier than a minute after call i, so N calls cannot end before
    (ceil(N / Q) - 1) minutes. N = kQ + 1 makes that equal to calls / quota (k minutes,
@@ -113,7 +113,7 @@ def backfill_process(plan: Plan, warehouse: str, url: str, ready, out) -> None:
     )
     out.put({
         "api": plan.api, "started": started, "ended": time.time(), **report.summary,
-        "write_s": report.write_s, "throttle_wait_s": tushare.throttle_wait_s,
+        "write_s": report.write_s,
         "first_error": report.failures[0].error if report.failures else None,
     })
 
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"one API: {len(single.keys)} calls of daily at {single.quota}/min (floor {single.floor_s:.0f}s)")
             [one] = run_concurrently([single], warehouse, sim)
             one_wall = one["ended"] - one["started"]
-            log(f"  {one_wall:.1f}s; {json.dumps({x: one[x] for x in ('calls', 'partitions_failed', 'throttle_waits', 'throttle_wait_s', 'lease_wait_s')})}")
+            log(f"  {one_wall:.1f}s; {json.dumps({x: one[x] for x in ('calls', 'partitions_failed', 'throttle_waits', 'lease_wait_s')})}")
 
             plans = [Plan(api, q, days[: k * q + 1]) for api, q in quotas.items()]
             warehouse = work / "shared.duckdb"
@@ -290,8 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             many_wall = max(r["ended"] for r in many) - min(r["started"] for r in many)
             for r in many:
                 log(f"  {r['api']}: {r['ended'] - r['started']:.1f}s, {r['calls']} calls, "
-                    f"{r['partitions_failed']} failed, {r['throttle_waits']} throttled "
-                    f"(waits of {r['throttle_wait_s']:.0f}s), "
+                    f"{r['partitions_failed']} failed, {r['throttle_waits']} throttled, "
                     f"lease wait {r['lease_wait_s']:.2f}s, write {r['write_s']:.2f}s")
 
     extra["single"] = {**one, "wall_s": one_wall, "floor_s": single.floor_s}
