@@ -145,9 +145,6 @@ def test_duplicates_on_a_first_page_collapse_to_exactly_the_clean_rows(warehouse
     assert codes == set(clean["ts_code"])
 
 
-@pytest.mark.xfail(strict=True, reason="bug F4 in notes/fault-findings.md: re-writing a partition the "
-                   "source now serves with fewer rows keeps the vanished rows, and the ledger's row "
-                   "count then disagrees with the partition")
 def test_a_day_the_source_now_serves_with_a_row_fewer_is_replaced_not_merged(warehouse, fault_sim):
     """The source drops a row from a day already written (a correction): afterwards the
     day holds what the source serves, and its done mark counts those rows."""

@@ -348,3 +348,26 @@ def test_check_results_are_appended_to_quality_log(writer):
     with pytest.raises(ValueError, match="severity"):
         CheckRecord(run_id=None, asset="daily", check_name="x", partition=None, severity="INFO", passed=True,
                     metric=None, threshold=None, failed_rows=0, samples=[], message="", evaluated_at=dt.datetime(2024, 1, 1))
+
+
+def test_a_partition_mirrors_the_source_rows_it_no_longer_serves_are_removed(writer):
+    """Fault finding F4: Tushare corrects a day by dropping a row; the day then holds what
+    the source serves, and its done mark counts exactly those rows. Other days, and the
+    same day from another source, are untouched."""
+    from tests.warehouse.conftest import codes, daily_rows, make_frame, make_raw, write_daily
+
+    spec = REGISTRY["daily"]
+    write_daily(writer, "2024-06-27", n=7)
+    write_daily(writer, "2024-06-28", n=7)
+    other = make_frame(spec, daily_rows("2024-06-28", codes(7)))
+    writer.write_partition(spec, "2024-06-28", other, make_raw(spec, "2024-06-28", other, source="tushare"))
+
+    result = write_daily(writer, "2024-06-28", n=6)
+
+    assert (result.rows_written, result.rows_removed) == (6, 1)
+    counts = writer.query(
+        "SELECT strftime(trade_date, '%Y-%m-%d') AS day, source, count(*) AS n FROM normalized_daily "
+        "GROUP BY ALL ORDER BY ALL"
+    ).values.tolist()
+    assert counts == [["2024-06-27", "simulator", 7], ["2024-06-28", "simulator", 6], ["2024-06-28", "tushare", 7]]
+    assert writer.progress("daily", ["2024-06-28"])["rows"].tolist() == [6]

@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from twilight_assets import config
 from twilight_assets.errors import DataValidationError, SchemaMismatchError, WarehouseError
-from twilight_assets.specs import DatasetSpec, FieldSpec
+from twilight_assets.specs import DatasetSpec, FieldSpec, Grain
 from twilight_assets.warehouse.progress import canonical_partition, progress_key
 from twilight_assets.warehouse.quality import CheckRecord
 from twilight_assets.warehouse.schema import apply_schema, quote
@@ -101,6 +101,7 @@ class WriteResult:
     duplicates_dropped: int
     status: str
     rows_changed: int = 0  # inserted, or updated because a value differed
+    rows_removed: int = 0  # in the partition before, and no longer served by the source
 
 
 class WarehouseWriter:
@@ -194,6 +195,7 @@ class WarehouseWriter:
                     spec, view, dedupe=rows_written < rows_received, new_keys_only=not shape.existing
                 )
                 changed = conn.execute(sql, [raw.source, now, raw_id]).fetchall()[0][0]
+                removed = _remove_unserved(conn, spec, partition, view, raw.source)
                 dropped = rows_received - rows_written
                 _mark_done(conn, spec, partition, key, status, rows_written, dropped, raw_id, now)
                 _update_freshness(conn, spec, partition, raw.source, rows_written, now)
@@ -203,10 +205,12 @@ class WarehouseWriter:
                 raise
         if dropped:
             log.info("%s %s: %d in-batch duplicate keys resolved", spec.api_name, partition, dropped)
+        if removed:
+            log.info("%s %s: %d rows the source no longer serves removed", spec.api_name, partition, removed)
         return WriteResult(
             raw_id=raw_id, progress_key=key, rows_received=rows_received,
             rows_written=rows_written, duplicates_dropped=dropped, status=status,
-            rows_changed=int(changed),
+            rows_changed=int(changed), rows_removed=removed,
         )
 
     def mark_failed(
@@ -385,6 +389,33 @@ def build_upsert(
         f"SELECT {', '.join(select)} FROM {quote(batch_view)} AS b {resolve} "
         f"ON CONFLICT ({', '.join(quote(c) for c in conflict_columns)}) {on_conflict}"
     )
+
+
+def partition_predicate(spec: DatasetSpec, partition: str) -> tuple[str, list[Any]]:
+    """SQL (over the table, aliased t) selecting one partition's rows, and its values."""
+    column = spec.partition_column
+    if spec.grain is Grain.ONCE or column is None:
+        return "TRUE", []
+    if spec.grain is Grain.PER_DATE_YEAR:
+        return f"t.{quote(column)} BETWEEN ?::DATE AND ?::DATE", [f"{partition}-01-01", f"{partition}-12-31"]
+    if spec.grain is Grain.PER_DATE:
+        return f"t.{quote(column)} = ?::DATE", [partition]
+    return f"t.{quote(column)} = ?", [partition]
+
+
+def _remove_unserved(
+    conn: duckdb.DuckDBPyConnection, spec: DatasetSpec, partition: str, view: str, source: str
+) -> int:
+    """A partition mirrors what the source serves now: rows of it whose key the source
+    no longer sends (a correction that drops a row) go, in the same transaction, so the
+    ledger's row count is the partition's. raw_responses keeps every earlier answer."""
+    where, params = partition_predicate(spec, partition)
+    same_key = " AND ".join(f"b.{quote(c)} = t.{quote(c)}" for c in spec.key_fields)
+    sql = (
+        f"DELETE FROM {quote(spec.table)} AS t WHERE t.source = ? AND {where} "
+        f"AND NOT EXISTS (SELECT 1 FROM {quote(view)} AS b WHERE {same_key})"
+    )
+    return int(conn.execute(sql, [source, *params]).fetchall()[0][0])
 
 
 def build_insert(
