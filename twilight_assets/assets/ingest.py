@@ -46,6 +46,7 @@ class PartitionOutcome:
     retries: int = 0
     extra_fields: tuple[str, ...] = ()
     error: str | None = None
+    rows_removed: int = 0
 
 
 @dataclass
@@ -82,6 +83,7 @@ class IngestReport:
             "rows_received": self._sum("rows_received"),
             "rows_written": self.rows_written,
             "duplicates_dropped": self._sum("duplicates_dropped"),
+            "rows_removed": self._sum("rows_removed"),
             "calls": self._sum("calls"),
             "pages": self._sum("pages"),
             "throttle_waits": self._sum("throttle_waits"),
@@ -177,7 +179,7 @@ class _Ingest:
             api_name=self.spec.api_name, partition_key=key,
         )
 
-    def write(self, ready: list[tuple[str | None, FetchResult | None, BaseException | None]]) -> None:
+    def write(self, ready: list[tuple[str | None, _Fetched | None, BaseException | None]]) -> None:
         if not ready:
             return
         started = time.monotonic()
@@ -191,9 +193,10 @@ class _Ingest:
         self,
         writer: WarehouseWriter,
         key: str | None,
-        result: FetchResult | None,
+        fetched: _Fetched | None,
         error: BaseException | None,
     ) -> PartitionOutcome:
+        result = fetched.result if fetched is not None else None
         if error is None and result is not None:
             try:
                 self._check_fetch(key, result)
@@ -205,7 +208,7 @@ class _Ingest:
             log.warning("%s %s failed: %s", self.spec.api_name, key, message)
             return PartitionOutcome(key, "failed", error=message)
         try:
-            written = writer.write_partition(self.spec, key, result.frame, raw_response(result))
+            written = writer.write_partition(self.spec, key, result.frame, fetched.raw)
         except Exception as exc:  # the writer has already rolled back and marked it failed
             log.warning("%s %s failed to write: %s", self.spec.api_name, key, exc)
             return PartitionOutcome(key, "failed", rows_received=result.row_count, error=str(exc))
@@ -213,6 +216,7 @@ class _Ingest:
             key, written.status, result.row_count, written.rows_written,
             written.duplicates_dropped, written.raw_id, result.calls, result.pages_fetched,
             result.throttle_waits, result.retries, tuple(result.extra_fields),
+            rows_removed=written.rows_removed,
         )
 
     def mark_closed(self, keys: list[str]) -> None:
@@ -225,6 +229,21 @@ class _Ingest:
                     self.spec, key, _empty_frame(self.spec), raw, status="market_closed"
                 )
                 self.report.outcomes.append(PartitionOutcome(key, written.status, raw_id=written.raw_id))
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    result: FetchResult
+    raw: RawResponse
+
+
+def _fetch(source: TushareSource, spec: DatasetSpec, key: str | None) -> _Fetched:
+    """Fetch, and encode the raw payload while still on the worker thread: encoding is
+    the writer's costliest Python step, and the writer is the one serialized part."""
+    result = source.fetch(spec, key)
+    raw = raw_response(result)
+    raw.encoded  # noqa: B018 - computed and cached here, off the writing thread
+    return _Fetched(result, raw)
 
 
 def ingest_partitions(
@@ -248,10 +267,10 @@ def ingest_partitions(
         keys = [k for k in keys if k not in set(closed)]
 
     started = time.monotonic()
-    ready: list[tuple[str | None, FetchResult | None, BaseException | None]] = []
+    ready: list[tuple[str | None, _Fetched | None, BaseException | None]] = []
     last_flush = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=f"fetch-{spec.api_name}") as pool:
-        pending: dict[Future, str | None] = {pool.submit(source.fetch, spec, k): k for k in keys}
+        pending: dict[Future, str | None] = {pool.submit(_fetch, source, spec, k): k for k in keys}
         while pending:
             done, _ = wait(pending, timeout=FLUSH_EVERY_S, return_when=FIRST_COMPLETED)
             for fut in done:
