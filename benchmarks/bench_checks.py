@@ -66,16 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     from twilight_assets.checks.runner import evaluate
     from twilight_assets.resources import WarehouseResource
 
-    last = synth.last_weekday_before(dt.date.today())
-    shape = (
-        synth.MarketShape(5_500, dt.date(1995, 1, 3), last, 19_000_000)
-        if args.full
-        else synth.MarketShape(5_500, last - dt.timedelta(days=4 * 365), last, 1_000_000)
-    )
     with benchlib.workdir(args, BENCH) as work:
-        log(f"building a warehouse: {shape.stocks:,} stocks, ~{shape.rows_per_table:,} rows per per-date table")
-        built = synth.build_warehouse(work / "warehouse.duckdb", shape, log=log)
-        log(f"built {built.bytes / 1e6:,.0f} MB in {built.seconds:.0f}s: {built.table_rows}")
+        shape, built = synth.build_market_warehouse(work, full=args.full, full_rows=19_000_000, log=log)
         with duckdb.connect(str(built.path), read_only=True) as conn:
             conn.execute("SET enable_progress_bar = false")
             newest = conn.execute("SELECT strftime(max(trade_date), '%Y-%m-%d') FROM normalized_daily").fetchall()[0][0]

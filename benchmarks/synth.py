@@ -302,3 +302,18 @@ def last_weekday_before(day: dt.date) -> dt.date:
     while day.isoweekday() > 5:
         day -= dt.timedelta(days=1)
     return day
+
+
+def build_market_warehouse(work: Path, *, full: bool, full_rows: int, log=print) -> tuple[MarketShape, BuiltWarehouse]:
+    """The warehouse the check and snapshot benchmarks measure: 5,500 stocks, 4 years
+    and ~1M rows per per-date table for the quick set, `full_rows` since 1995 for the full."""
+    last = last_weekday_before(dt.date.today())
+    shape = (
+        MarketShape(5_500, dt.date(1995, 1, 3), last, full_rows)
+        if full
+        else MarketShape(5_500, last - dt.timedelta(days=4 * 365), last, 1_000_000)
+    )
+    log(f"building a warehouse: {shape.stocks:,} stocks, ~{shape.rows_per_table:,} rows per per-date table")
+    built = build_warehouse(work / "warehouse.duckdb", shape, log=log)
+    log(f"built {built.bytes / 1e6:,.0f} MB in {built.seconds:.0f}s: {built.table_rows}")
+    return shape, built
