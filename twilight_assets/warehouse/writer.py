@@ -678,7 +678,7 @@ def _as_batch(frame: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Table:
     if isinstance(frame, pd.DataFrame):
         try:
             frame = _arrow_table(frame)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        except pa.ArrowException:  # invalid, mistyped or unsupported values alike
             out = frame.copy(deep=False)
             out[_RECEIVED] = np.arange(len(frame), dtype=np.int64)
             return out
