@@ -93,7 +93,7 @@ def calendar_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 
 
 def _all_entities(
-    context: dg.ScheduleEvaluationContext, partitions: dg.DynamicPartitionsDefinition, job
+    context: dg.ScheduleEvaluationContext, partitions: dg.DynamicPartitionsDefinition
 ) -> dg.RunRequest | dg.SkipReason:
     keys = context.instance.get_dynamic_partitions(partitions.name)
     if not keys:
@@ -109,7 +109,7 @@ def _all_entities(
     "revised reports (update_flag 1) arrive late and replace the originals.",
 )
 def stock_refresh_schedule(context: dg.ScheduleEvaluationContext):
-    return _all_entities(context, stocks, stock_job)
+    return _all_entities(context, stocks)
 
 
 @dg.schedule(
@@ -117,7 +117,7 @@ def stock_refresh_schedule(context: dg.ScheduleEvaluationContext):
     description="Sundays: refresh every index's bars, valuation and monthly weights.",
 )
 def index_refresh_schedule(context: dg.ScheduleEvaluationContext):
-    return _all_entities(context, indexes, index_job)
+    return _all_entities(context, indexes)
 
 
 SCHEDULES = [
@@ -139,10 +139,11 @@ def entity_codes(warehouse: WarehouseResource) -> dict[str, list[str]]:
 
 def new_entity_keys(instance: dg.DagsterInstance, codes: dict[str, list[str]]) -> dict[str, list[str]]:
     """Codes not yet partitions. Partitions are only ever added: history is never dropped."""
-    return {
-        name: [c for c in wanted if c not in set(instance.get_dynamic_partitions(name))]
-        for name, wanted in codes.items()
-    }
+    added: dict[str, list[str]] = {}
+    for name, wanted in codes.items():
+        known = set(instance.get_dynamic_partitions(name))  # once per set, not per code
+        added[name] = [c for c in wanted if c not in known]
+    return added
 
 
 def sync_entity_partitions(instance: dg.DagsterInstance, warehouse: WarehouseResource) -> dict[str, list[str]]:

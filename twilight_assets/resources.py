@@ -44,9 +44,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def writer(self) -> Iterator["WarehouseWriter"]:
         from twilight_assets.warehouse.writer import WarehouseWriter
 
-        with writer_lease(self.path, timeout_s=self.lease_timeout_s) as waited:
+        with writer_lease(self.path, timeout_s=self.lease_timeout_s):
             with WarehouseWriter(self.path) as writer:
-                writer.lease_wait_s = waited
                 yield writer
 
 

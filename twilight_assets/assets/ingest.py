@@ -184,7 +184,8 @@ class _Ingest:
             return
         started = time.monotonic()
         with self.open_writer() as writer:
-            self.report.lease_wait_s += getattr(writer, "lease_wait_s", 0.0)
+            # Waiting for the writer lease, and opening the file, is time not spent writing.
+            self.report.lease_wait_s += time.monotonic() - started
             for key, result, error in ready:
                 self.report.outcomes.append(self._write_one(writer, key, result, error))
         self.report.write_s += time.monotonic() - started
