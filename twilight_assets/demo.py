@@ -76,7 +76,7 @@ def _range(keys: list[str]) -> dict[str, str]:
     return {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]}
 
 
-def _recent_trading_days(warehouse, n: int) -> list[str]:
+def _recent_trading_range(warehouse, n: int) -> list[str]:
     from twilight_assets.partitions import trading_days
 
     latest = trading_days.get_last_partition_key()
@@ -149,7 +149,7 @@ def main() -> int:
         "calendar_job", _range([str(this_year - 1), str(this_year + 1)]),
         f"(trade_cal {this_year - 1}..{this_year + 1})",
     )
-    days = _recent_trading_days(warehouse, DEMO_TRADING_DAYS)
+    days = _recent_trading_range(warehouse, DEMO_TRADING_DAYS)
     ok &= run_job("daily_market_job", _range(days), f"(last {DEMO_TRADING_DAYS} trading days: {days[0]}..{days[-1]})")
     for job, name in (("stock_job", "stocks"), ("index_job", "indexes")):
         keys = instance.get_dynamic_partitions(name)
