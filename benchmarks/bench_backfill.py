@@ -70,7 +70,7 @@ class Plan:
 
 def prepare_warehouse(path: Path, url: str, token: str) -> list[str]:
     """A warehouse with the simulator's calendar loaded; returns its open days."""
-    from twilight_assets.assets.ingest import ingest_partitions
+    from twilight_assets.ingest import ingest_partitions
     from twilight_assets.resources import WarehouseResource
     from twilight_assets.sources.tushare import RateLimiter, TushareSource
     from twilight_assets.specs import get_spec
@@ -96,7 +96,7 @@ def backfill_process(plan: Plan, warehouse: str, url: str, ready, out) -> None:
     API's quota overridden as an account tier would."""
     os.environ.pop("TUSHARE_TOKEN", None)
     os.environ["TUSHARE_HTTP_URL"] = url
-    from twilight_assets.assets.ingest import ingest_partitions
+    from twilight_assets.ingest import ingest_partitions
     from twilight_assets.resources import TushareResource, WarehouseResource
     from twilight_assets.specs import get_spec
 
@@ -138,7 +138,7 @@ def run_concurrently(plans: list[Plan], warehouse: Path, sim: SimulatorProcess) 
 
 _PLAIN_RUN = """
 import json, sys, time
-from twilight_assets.assets.ingest import ingest_partitions
+from twilight_assets.ingest import ingest_partitions
 from twilight_assets.resources import TushareResource, WarehouseResource
 from twilight_assets.specs import get_spec
 keys = json.loads(sys.argv[1])

@@ -43,7 +43,7 @@ def rss_mb() -> float:
 def ingest_child(warehouse: str, url: str, token: str, sample: int) -> dict:
     """Runs in the measured child process."""
     after_start = rss_mb()
-    from twilight_assets.assets.ingest import ingest_partitions
+    from twilight_assets.ingest import ingest_partitions
     from twilight_assets.resources import WarehouseResource
     from twilight_assets.sources.tushare import RateLimiter, TushareSource
     from twilight_assets.specs import get_spec

@@ -38,7 +38,7 @@ class SimulatorProcess:
 
     @property
     def token(self) -> str:
-        from twilight_assets.sources.simulator import SimulatorConfig
+        from tushare_sim import SimulatorConfig
 
         return str(self.config.get("token", SimulatorConfig().token))
 
@@ -62,7 +62,7 @@ class SimulatorProcess:
 
 
 def _serve(config_json: str) -> None:
-    from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+    from tushare_sim import SimulatorConfig, SimulatorServer
 
     raw = json.loads(config_json)
     for key in ("start", "as_of"):

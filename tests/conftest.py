@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 import tushare.pro.client
 
-from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+from tushare_sim import SimulatorConfig, SimulatorServer
 
 SIMULATOR_CONFIG = SimulatorConfig(
     seed=7,

@@ -10,7 +10,7 @@ import sys
 COMMANDS = {
     "migrate": ("twilight_assets.warehouse.migrate", "apply the schema and upgrade a legacy warehouse"),
     "snapshot": ("twilight_assets.warehouse.snapshots", "list or publish read-only snapshots"),
-    "simulator": ("twilight_assets.sources.simulator.cli", "run the Tushare-compatible simulator"),
+    "simulator": ("tushare_sim.cli", "run the Tushare-compatible simulator"),
     "monitor": ("twilight_assets.monitor", "health report over the latest snapshot"),
 }
 

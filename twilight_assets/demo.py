@@ -125,7 +125,7 @@ def main() -> int:
 
     from twilight_assets.automation import sync_entity_partitions
     from twilight_assets.resources import WarehouseResource
-    from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+    from tushare_sim import SimulatorConfig, SimulatorServer
     from twilight_assets.warehouse.reader import WarehouseReader
 
     server = None

@@ -14,7 +14,7 @@ from twilight_assets.leases import file_lease
 from twilight_assets.warehouse.writer_lease import writer_lease
 
 if TYPE_CHECKING:
-    from twilight_assets.sources.simulator import SimulatorServer
+    from tushare_sim import SimulatorServer
     from twilight_assets.sources.tushare import TushareSource
     from twilight_assets.warehouse.writer import WarehouseWriter
 
@@ -60,7 +60,7 @@ def embedded_simulator() -> "SimulatorServer":
     market.
     """
     global _embedded
-    from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+    from tushare_sim import SimulatorConfig, SimulatorServer
 
     with _embedded_lock:
         if _embedded is None:
@@ -98,7 +98,7 @@ class TushareResource(dg.ConfigurableResource):
             yield waited
 
     def source(self) -> "TushareSource":
-        from twilight_assets.sources.simulator import SimulatorConfig
+        from tushare_sim import SimulatorConfig
         from twilight_assets.sources.tushare import RateLimiter, TushareSource
 
         token, url = config.tushare_token(), config.tushare_http_url()

@@ -63,7 +63,7 @@ def make_source(url: str, token: str):
 
 
 def ingest(warehouse: Path, url: str, token: str, api: str, first: str, last: str) -> int:
-    from twilight_assets.assets.ingest import ingest_partitions
+    from twilight_assets.ingest import ingest_partitions
     from twilight_assets.specs import REGISTRY
 
     keys = weekdays(first, last)
@@ -78,7 +78,7 @@ def ingest(warehouse: Path, url: str, token: str, api: str, first: str, last: st
 
 
 def create(warehouse: Path, url: str, token: str) -> int:
-    from twilight_assets.assets.ingest import ingest_partitions
+    from twilight_assets.ingest import ingest_partitions
     from twilight_assets.specs import REGISTRY
 
     source = make_source(url, token)
@@ -90,7 +90,7 @@ def create(warehouse: Path, url: str, token: str) -> int:
 
 
 def publish_loop(warehouse: Path, snapshot_dir: Path, url: str, token: str, api: str, first: str) -> int:
-    from twilight_assets.assets.ingest import ingest_partitions
+    from twilight_assets.ingest import ingest_partitions
     from twilight_assets.specs import REGISTRY
     from twilight_assets.warehouse.snapshots import publish_snapshot
 

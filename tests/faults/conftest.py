@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from tests.faults.children import make_source, open_writer, weekdays
-from twilight_assets.assets.ingest import ingest_partitions
-from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+from twilight_assets.ingest import ingest_partitions
+from tushare_sim import SimulatorConfig, SimulatorServer
 from twilight_assets.specs import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,9 +17,9 @@ import pytest
 from tests.faults.checks import ledger, ledger_problems, partition_fingerprints
 from tests.faults.children import make_source, open_writer
 from tests.faults.conftest import BASELINE_DAYS, read_only
-from twilight_assets.assets.ingest import ingest_partitions
+from twilight_assets.ingest import ingest_partitions
 from twilight_assets.errors import DataValidationError, SchemaMismatchError
-from twilight_assets.sources.simulator.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
+from tushare_sim.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
 from twilight_assets.specs import REGISTRY
 
 API = "daily"

@@ -33,7 +33,7 @@ import pytest
 from tests.faults.checks import duckdb_cells_containing, files_containing, ledger, ledger_problems
 from tests.faults.children import weekdays
 from tests.faults.conftest import ROOT, read_only
-from twilight_assets.sources.simulator import TRANSPORT_KINDS, SimulatorConfig, SimulatorServer
+from tushare_sim import TRANSPORT_KINDS, SimulatorConfig, SimulatorServer
 from twilight_assets.specs import REGISTRY
 
 CANARY = "tok-SECRET-canary-1234"

@@ -20,7 +20,7 @@ import pytest
 from tests.faults.checks import ledger, ledger_problems, partition_fingerprints
 from tests.faults.children import make_source, open_writer, weekdays
 from tests.faults.conftest import Child, read_only, start_child
-from twilight_assets.assets.ingest import ingest_partitions
+from twilight_assets.ingest import ingest_partitions
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.writer import WarehouseWriter
 from twilight_assets.warehouse.writer_lease import writer_lease

@@ -15,9 +15,9 @@ import pytest
 from tests.faults.checks import ledger, ledger_problems, partition_fingerprints
 from tests.faults.children import open_writer, weekdays
 from tests.faults.conftest import read_only
-from twilight_assets.assets.ingest import ingest_partitions
+from twilight_assets.ingest import ingest_partitions
 from twilight_assets.sources.ratelimit import RateLimiter
-from twilight_assets.sources.simulator import TRANSPORT_KINDS
+from tushare_sim import TRANSPORT_KINDS
 from twilight_assets.sources.tushare import TushareSource
 from twilight_assets.specs import REGISTRY
 

@@ -13,10 +13,10 @@ from typing import Iterator
 
 import pytest
 
-from twilight_assets.assets.ingest import ingest_partitions
-from twilight_assets.sources.simulator.calendar import is_open
-from twilight_assets.sources.simulator.config import SimulatorConfig
-from twilight_assets.sources.simulator.server import SimulatorServer
+from twilight_assets.ingest import ingest_partitions
+from tushare_sim.calendar import is_open
+from tushare_sim.config import SimulatorConfig
+from tushare_sim.server import SimulatorServer
 from twilight_assets.sources.tushare import RateLimiter, TushareSource
 from twilight_assets.specs import REGISTRY, EntityType, Grain
 from twilight_assets.warehouse.writer import WarehouseWriter

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pytest
 
-from twilight_assets.assets.ingest import raw_response
+from twilight_assets.ingest import raw_response
 from twilight_assets.checks import definitions as d
 from twilight_assets.checks.definitions import CHECK_SPECS, ScopeKind, get_check
 from twilight_assets.checks.runner import KeyRange, evaluate

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from twilight_assets import monitor
-from twilight_assets.assets.ingest import raw_response
+from twilight_assets.ingest import raw_response
 from twilight_assets.specs import REGISTRY
 from twilight_assets.checks import definitions as d
 from twilight_assets.checks.definitions import CHECK_SPECS

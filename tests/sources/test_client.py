@@ -28,8 +28,8 @@ from twilight_assets.errors import (
     ThrottledError,
     TransientSourceError,
 )
-from twilight_assets.sources.simulator import SimulatorServer
-from twilight_assets.sources.simulator.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
+from tushare_sim import SimulatorServer
+from tushare_sim.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
 from twilight_assets.sources.tushare import FetchResult, RateLimiter, TushareHttpApi, TushareSource
 from twilight_assets.specs import REGISTRY, EntityType, Grain, get_spec
 

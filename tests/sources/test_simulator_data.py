@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SIMULATOR_CONFIG, make_data_api
-from twilight_assets.sources.simulator import SimulatorServer
-from twilight_assets.sources.simulator.calendar import holidays, lunar_new_year
+from tushare_sim import SimulatorServer
+from tushare_sim.calendar import holidays, lunar_new_year
 from twilight_assets.specs import get_spec
 
 AS_OF = SIMULATOR_CONFIG.as_of

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from tests.conftest import SIMULATOR_CONFIG, make_data_api
-from twilight_assets.sources.simulator import FAULT_KINDS, SimulatorServer
-from twilight_assets.sources.simulator.cli import READY_PREFIX
-from twilight_assets.sources.simulator.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
+from tushare_sim import FAULT_KINDS, SimulatorServer
+from tushare_sim.cli import READY_PREFIX
+from tushare_sim.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
 from twilight_assets.specs import get_spec
 
 DAY = "20240103"

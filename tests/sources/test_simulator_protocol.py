@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import SIMULATOR_CONFIG, make_data_api
-from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
+from tushare_sim import SimulatorConfig, SimulatorServer
 from twilight_assets.specs import REGISTRY, get_spec
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import SIMULATOR_CONFIG, make_data_api
-from twilight_assets.sources.simulator import SimulatorConfig, SimulatorServer
-from twilight_assets.sources.simulator.config import SHANGHAI
+from tushare_sim import SimulatorConfig, SimulatorServer
+from tushare_sim.config import SHANGHAI
 
 
 def test_as_of_defaults_to_today_after_the_shanghai_close():

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import dagster as dg
 
-from twilight_assets.assets.ingest import IngestReport, ingest_partitions
+from twilight_assets.ingest import IngestReport, ingest_partitions
 from twilight_assets.checks.factories import freshness_policy_for
 from twilight_assets.partitions import backfill_policy_for, partitions_for
 from twilight_assets.resources import TushareResource, WarehouseResource

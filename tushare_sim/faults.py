@@ -25,7 +25,7 @@ from dataclasses import field as dataclass_field
 import numpy as np
 import pandas as pd
 
-from ...specs import get_spec
+from twilight_assets.specs import get_spec
 
 TRANSPORT_KINDS = frozenset({"http_500", "http_502", "timeout", "empty_body", "malformed_json", "throttle"})
 SCHEMA_KINDS = frozenset({"missing_field", "extra_field", "null_key", "wrong_type", "duplicate_rows"})

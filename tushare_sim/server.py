@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from ...specs import REGISTRY, get_spec
+from twilight_assets.specs import REGISTRY, get_spec
 from .apis import HANDLERS, ApiError, Params, SimData
 from .calendar import is_open
 from .config import SimulatorConfig

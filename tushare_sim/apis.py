@@ -13,7 +13,7 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from ...specs import get_spec
+from twilight_assets.specs import get_spec
 from .calendar import A_SHARE_EXCHANGES
 from .financials import Financials
 from .indexes import IndexMarket

@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ...specs import get_spec
+from twilight_assets.specs import get_spec
 from .universe import Universe
 
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
