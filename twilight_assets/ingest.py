@@ -47,6 +47,8 @@ class PartitionOutcome:
     extra_fields: tuple[str, ...] = ()
     error: str | None = None
     rows_removed: int = 0
+    absent_fields: tuple[str, ...] = ()
+    """Documented fields the source did not serve (written as NULL)."""
 
 
 @dataclass
@@ -217,7 +219,7 @@ class _Ingest:
             key, written.status, result.row_count, written.rows_written,
             written.duplicates_dropped, written.raw_id, result.calls, result.pages_fetched,
             result.throttle_waits, result.retries, tuple(result.extra_fields),
-            rows_removed=written.rows_removed,
+            rows_removed=written.rows_removed, absent_fields=tuple(result.absent_fields),
         )
 
     def mark_closed(self, keys: list[str]) -> None:

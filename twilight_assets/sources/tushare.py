@@ -264,6 +264,8 @@ class FetchResult:
     duration_s: float
     rate_limit_wait_s: float = 0.0
     """Time spent pacing under the client-side quota (not the source's throttling)."""
+    absent_fields: list[str] = field(default_factory=list)
+    """Documented, optional fields the source did not serve: NULL in `frame`."""
 
     @property
     def row_count(self) -> int:
