@@ -20,6 +20,14 @@ BOOKKEEPING = (
 )
 
 
+REVISION_BOOKKEEPING = (
+    ("source", "VARCHAR NOT NULL", "Where the row came from: tushare (production) or simulator."),
+    ("row_hash", "VARCHAR NOT NULL", "md5 of the row's values: one row per distinct version."),
+    ("raw_id", "BIGINT", "The raw_responses row that first served this version."),
+    ("first_seen_at", "TIMESTAMP NOT NULL", "When the warehouse first wrote this version (UTC)."),
+)
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -36,7 +44,6 @@ def render(spec: DatasetSpec) -> str:
         for f in spec.fields
     ]
     cols += [f"    {_ident(name):<34} {sql_type}" for name, sql_type, _ in BOOKKEEPING]
-    cols.append(f"    PRIMARY KEY ({', '.join(map(_ident, spec.conflict_columns))})")
     lines = [
         f"-- {spec.api_name}: {spec.description}",
         f"-- Tushare doc: {spec.doc_url}",
@@ -53,6 +60,29 @@ def render(spec: DatasetSpec) -> str:
         )
     for name, _, comment in BOOKKEEPING:
         lines.append(f"COMMENT ON COLUMN {spec.table}.{_ident(name)} IS {_quote(comment)};")
+    if spec.revisions_table:
+        lines += ["", render_revisions(spec)]
+    return "\n".join(lines)
+
+
+def render_revisions(spec: DatasetSpec) -> str:
+    table = spec.revisions_table
+    keys = set(spec.conflict_columns)
+    cols = [
+        f"    {_ident(f.name):<34} {f.sql_type}{' NOT NULL' if f.name in keys else ''}"
+        for f in spec.fields
+    ]
+    cols += [f"    {_ident(name):<34} {sql_type}" for name, sql_type, _ in REVISION_BOOKKEEPING]
+    lines = [
+        f"-- Every version of {spec.api_name} ever served, original and restated: what point-in-time",
+        "-- reads choose from (the table above holds only the latest version of each report).",
+        f"CREATE TABLE IF NOT EXISTS {table} (",
+        ",\n".join(cols),
+        ");",
+        f"COMMENT ON TABLE {table} IS {_quote(f'Every version of {spec.table} rows Tushare served, original and revised.')};",
+    ]
+    for name, _, comment in REVISION_BOOKKEEPING:
+        lines.append(f"COMMENT ON COLUMN {table}.{_ident(name)} IS {_quote(comment)};")
     return "\n".join(lines)
 
 
@@ -60,7 +90,8 @@ def main() -> None:
     header = (
         "-- Normalized tables: one per Tushare API, every documented output field, typed.\n"
         "-- Dates are DATE, amounts DOUBLE, codes VARCHAR; units are in the column comments.\n"
-        "-- Primary key = the dataset's conflict columns (twilight_assets/specs.py).\n"
+        "-- No primary keys (DuckLake has none): a partition write replaces the partition, so\n"
+        "-- each key of the spec's conflict columns appears once; unique_key_* checks prove it.\n"
         "-- Rendered by scripts/render_normalized_ddl.py, then reviewed and committed.\n"
     )
     body = "\n\n".join(render(s) for s in REGISTRY.values())

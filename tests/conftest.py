@@ -30,6 +30,23 @@ def make_data_api(server: SimulatorServer, token: str | None = None, timeout: fl
     return api
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_archive(tmp_path_factory: pytest.TempPathFactory):
+    """One raw archive for the session (TWILIGHT_ARCHIVE), unless a test sets its own:
+    tests that write responses find them there again when they rebuild, and child
+    processes inherit it."""
+    import os
+
+    if os.environ.get("TWILIGHT_ARCHIVE"):
+        yield
+        return
+    os.environ["TWILIGHT_ARCHIVE"] = str(tmp_path_factory.mktemp("archive"))
+    try:
+        yield
+    finally:
+        os.environ.pop("TWILIGHT_ARCHIVE", None)
+
+
 @pytest.fixture(scope="session")
 def simulator() -> SimulatorServer:
     """The session's simulator (SIMULATOR_CONFIG), started once."""

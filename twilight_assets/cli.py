@@ -8,7 +8,9 @@ import sys
 # subcommand -> (module, help). Modules load lazily: `twilight monitor` must not pay for
 # importing Dagster.
 COMMANDS = {
-    "migrate": ("twilight_assets.warehouse.migrate", "apply the schema and upgrade a legacy warehouse"),
+    "migrate": ("twilight_assets.migrate", "bring a warehouse up to date (or --to a DuckLake), keeping every row"),
+    "rebuild": ("twilight_assets.rebuild", "re-normalize a dataset from the raw archive, offline"),
+    "archive": ("twilight_assets.warehouse.archive", "maintain the raw archive (gc: remove orphans)"),
     "snapshot": ("twilight_assets.warehouse.snapshots", "list or publish read-only snapshots"),
     "simulator": ("tushare_sim.cli", "run the Tushare-compatible simulator"),
     "monitor": ("twilight_assets.monitor", "health report over the latest snapshot"),

@@ -11,42 +11,49 @@ import dagster as dg
 
 from twilight_assets import config
 from twilight_assets.leases import file_lease
-from twilight_assets.warehouse.writer_lease import writer_lease
 
 if TYPE_CHECKING:
+    from twilight_assets.warehouse.archive import Archive
+    from twilight_assets.warehouse.backend import Backend
     from tushare_sim import SimulatorServer
     from twilight_assets.sources.tushare import TushareSource
     from twilight_assets.warehouse.writer import WarehouseWriter
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The live DuckDB warehouse and its snapshot directory.
+    """The warehouse (a DuckDB file or a DuckLake), its raw archive and its snapshots.
 
-    Steps never keep the file open between writes: `writer()` takes the cross-process
-    writer lease, opens the file, and closes it again, so runs of different datasets
-    fetch in parallel and only queue to write.
+    Steps never keep the warehouse open between writes: `writer()` takes the writer lease
+    where the backend needs one (a DuckDB file), opens the warehouse and closes it again,
+    so runs of different datasets fetch in parallel and only queue to write.
     """
 
-    # None: TWILIGHT_WAREHOUSE / TWILIGHT_SNAPSHOT_DIR as they are when a step runs.
-    warehouse_path: str | None = None
+    # None: TWILIGHT_WAREHOUSE / TWILIGHT_LAKE_DATA / TWILIGHT_ARCHIVE /
+    # TWILIGHT_SNAPSHOT_DIR as they are when a step runs.
+    warehouse: str | None = None
+    lake_data: str | None = None
+    archive_dir: str | None = None
     snapshot_dir: str | None = None
     lease_timeout_s: float = 3600.0
 
-    @property
-    def path(self) -> Path:
-        return Path(self.warehouse_path) if self.warehouse_path else config.warehouse_path()
+    def backend(self) -> "Backend":
+        from twilight_assets.warehouse.backend import open_backend
+
+        return open_backend(self.warehouse, data_path=self.lake_data, lease_timeout_s=self.lease_timeout_s)
 
     @property
     def snapshots(self) -> Path:
         return Path(self.snapshot_dir) if self.snapshot_dir else config.snapshot_dir()
 
+    def archive(self) -> "Archive":
+        from twilight_assets.warehouse.archive import Archive
+
+        return Archive(self.archive_dir or config.archive_root())
+
     @contextmanager
     def writer(self) -> Iterator["WarehouseWriter"]:
-        from twilight_assets.warehouse.writer import WarehouseWriter
-
-        with writer_lease(self.path, timeout_s=self.lease_timeout_s):
-            with WarehouseWriter(self.path) as writer:
-                yield writer
+        with self.backend().writer() as writer:
+            yield writer
 
 
 _embedded_lock = threading.Lock()
@@ -90,11 +97,17 @@ class TushareResource(dg.ConfigurableResource):
     def fetch_lease(self, api_name: str, on_wait=None) -> Iterator[float]:
         """One process at a time fetches an API: quotas are per API and account, so two
         runs fetching it at once would only throttle each other."""
-        folder = Path(self.lease_dir) if self.lease_dir else config.warehouse_path().parent / "leases"
-        with file_lease(
-            folder / f"fetch-{api_name}.lock", what=f"the {api_name} fetch lease",
-            timeout_s=self.lease_timeout_s, on_wait=on_wait,
-        ) as waited:
+        if self.lease_dir:
+            lease = file_lease(Path(self.lease_dir) / f"fetch-{api_name}.lock",
+                               what=f"the {api_name} fetch lease", timeout_s=self.lease_timeout_s,
+                               on_wait=on_wait)
+        else:
+            # Beside a warehouse file a kernel lease; for a DuckLake on PostgreSQL an
+            # advisory lock, since its runs may fetch from several hosts.
+            from twilight_assets.warehouse.backend import open_backend
+
+            lease = open_backend().fetch_lease(api_name, timeout_s=self.lease_timeout_s, on_wait=on_wait)
+        with lease as waited:
             yield waited
 
     def source(self) -> "TushareSource":

@@ -132,6 +132,16 @@ class DatasetSpec:
         return f"normalized_{self.api_name}"
 
     @property
+    def keeps_revisions(self) -> bool:
+        """Financial reports are restated after the fact: every version served is kept,
+        so what was known on a past day can be read back (point-in-time)."""
+        return self.family is Family.FINANCIAL
+
+    @property
+    def revisions_table(self) -> str | None:
+        return f"revisions_{self.api_name}" if self.keeps_revisions else None
+
+    @property
     def doc_url(self) -> str:
         return f"https://tushare.pro/document/2?doc_id={_reference()[self.api_name]['doc_id']}"
 

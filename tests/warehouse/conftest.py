@@ -11,8 +11,11 @@ from typing import Iterator
 import pandas as pd
 import pytest
 
+from twilight_assets import config
 from twilight_assets.specs import REGISTRY, DatasetSpec
-from twilight_assets.warehouse.writer import RawResponse, WarehouseWriter
+from twilight_assets.warehouse.archive import Archive
+from twilight_assets.warehouse.raw import RawResponse
+from twilight_assets.warehouse.writer import WarehouseWriter
 
 SEED_LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS backfill_progress (
@@ -67,6 +70,12 @@ def make_frame(spec: DatasetSpec, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(spec.field_names))
 
 
+def wire_items(frame: pd.DataFrame) -> list[list]:
+    """A typed frame's rows as Tushare sends them (dates YYYYMMDD, nulls None)."""
+    items = frame.astype(object).where(frame.notna(), None).values.tolist()
+    return [[v.strftime("%Y%m%d") if isinstance(v, pd.Timestamp) else v for v in row] for row in items]
+
+
 def make_raw(
     spec: DatasetSpec,
     partition_key: str | None,
@@ -74,19 +83,23 @@ def make_raw(
     *,
     source: str = "simulator",
     params: list[dict] | None = None,
+    archive: Archive | None = None,
 ) -> RawResponse:
+    """The raw response a fetch of `frame` would hand the writer, its pages archived in
+    TWILIGHT_ARCHIVE (the session's, see tests/conftest.py) as the fetching thread does."""
     params = params if params is not None else spec.request_params(partition_key, today=dt.date(2024, 12, 31))
-    items = frame.astype(object).where(frame.notna(), None).values.tolist()
-    items = [[v.strftime("%Y%m%d") if isinstance(v, pd.Timestamp) else v for v in row] for row in items]
+    pages = [{"params": p, "fields": list(spec.field_names), "items": wire_items(frame)} for p in params[:1]]
+    archive = archive or Archive(config.archive_root())
     return RawResponse(
         api_name=spec.api_name,
         partition_key=partition_key,
         source=source,
         request_params=params,
         fields=list(spec.field_names),
-        pages=[{"params": p, "fields": list(spec.field_names), "items": items} for p in params[:1]],
         row_count=len(frame),
+        pages=len(pages),
         fetched_at=dt.datetime(2024, 1, 2, 9, 0, tzinfo=dt.UTC),
+        archive=archive.store(spec.api_name, pages),
     )
 
 

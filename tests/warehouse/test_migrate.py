@@ -10,7 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from twilight_assets.warehouse.migrate import migrate_warehouse
+from twilight_assets.migrate import migrate_warehouse
+from twilight_assets.warehouse.schema import SchemaPendingError
 from twilight_assets.warehouse.writer import WarehouseWriter
 
 from tests.warehouse.conftest import SEED_LEDGER_DDL, write_daily
@@ -128,11 +129,13 @@ def test_the_cli_migrates_and_then_has_nothing_to_do(tmp_path):
     assert ledger(path) == EXPECTED_RELAXED
 
 
-def test_a_writer_opened_on_a_legacy_warehouse_upgrades_it_and_continues_the_ledger(tmp_path):
+def test_a_writer_refuses_a_legacy_warehouse_and_continues_the_ledger_once_migrated(tmp_path):
     path = tmp_path / "legacy.duckdb"
     build_legacy(path, SEED_LEDGER_DDL, STRICT_ROWS)
+    with pytest.raises(SchemaPendingError, match="legacy code.*twilight migrate"):
+        WarehouseWriter(path)
+    migrate_warehouse(path)
     with WarehouseWriter(path) as writer:
-        assert "migrations/0001_legacy_backfill_progress.sql" in writer.schema_applied
         write_daily(writer, "2024-01-03", n=2)  # the partition that had failed
         row = writer.progress("daily", ["2024-01-03"]).iloc[0]
         assert (row["status"], row["attempts"], row["last_error"]) == ("done", 4, None)

@@ -1,56 +1,64 @@
-"""One partition's raw row, upsert and ledger mark commit together or not at all."""
+"""One partition's raw row, rows, revisions and ledger row commit together or not at all."""
 
 from __future__ import annotations
-
-import dataclasses
 
 import pandas as pd
 import pytest
 
 from twilight_assets.errors import SchemaMismatchError, WarehouseError
 from twilight_assets.specs import REGISTRY
+from twilight_assets import config
+from twilight_assets.warehouse.archive import Archive, decode
 from twilight_assets.warehouse.writer import WarehouseWriter
 
-from tests.warehouse.conftest import daily_rows, codes, make_frame, make_raw, write_daily
+from tests.warehouse.conftest import daily_rows, codes, income_row, make_frame, make_raw, write_daily
 
 DAILY = REGISTRY["daily"]
+INCOME = REGISTRY["income"]
+CODE = "000001.SZ"
 
 
 def state(writer) -> dict[str, pd.DataFrame]:
     return {
         t: writer.query(f"SELECT * FROM {t} ORDER BY ALL")
-        for t in ("raw_responses", "normalized_daily")
+        for t in ("raw_responses", "normalized_income", "ingest_log")
     }
 
 
-def test_a_failure_after_the_upsert_leaves_nothing_visible(writer):
-    write_daily(writer, "2024-01-02", n=3, close=10.0)
+def write_income(writer, revenue: float, n: int = 1):
+    rows = [income_row(CODE, f"{2020 + i}-12-31", update_flag="0", f_ann_date=f"{2021 + i}-03-20",
+                       revenue=revenue) for i in range(n)]
+    frame = make_frame(INCOME, rows)
+    return writer.write_partition(INCOME, CODE, frame, make_raw(INCOME, CODE, frame))
+
+
+def test_a_failure_late_in_the_write_leaves_nothing_visible(writer):
+    first = write_income(writer, 100.0, n=3)
     before = state(writer)
-    # Freshness is the last step of a write, after the raw insert, the upsert and the
-    # ledger mark: hiding its table makes a real DuckDB error happen there.
+    # The revisions table is written after the raw row, the delete and the insert: hiding
+    # it makes a real DuckDB error happen there, late in the transaction.
     with writer.quiesced() as conn:
-        conn.execute("ALTER TABLE source_freshness RENAME TO source_freshness_hidden").fetchall()
-    revised = make_frame(DAILY, daily_rows("2024-01-02", codes(5), close=20.0))
-    with pytest.raises(Exception, match="source_freshness") as err:
-        writer.write_partition(DAILY, "2024-01-02", revised, make_raw(DAILY, "2024-01-02", revised))
+        conn.execute("ALTER TABLE revisions_income RENAME TO revisions_income_hidden").fetchall()
+    with pytest.raises(Exception, match="revisions_income") as err:
+        write_income(writer, 200.0, n=5)
 
     after = state(writer)
-    for name in before:
+    for name in ("raw_responses", "normalized_income"):
         pd.testing.assert_frame_equal(before[name], after[name], obj=name)
-    ledger = writer.progress("daily").iloc[0]
+    ledger = writer.progress("income").iloc[0]
     assert ledger["status"] == "failed"
     assert ledger["attempts"] == 2
-    assert "source_freshness" in ledger["last_error"] and type(err.value).__name__ in ledger["last_error"]
+    assert "revisions_income" in ledger["last_error"] and type(err.value).__name__ in ledger["last_error"]
     # The ledger still describes the last success, whose data is intact.
-    assert ledger["rows"] == 3 and ledger["raw_id"] == before["raw_responses"]["raw_id"].max()
+    assert ledger["rows"] == 3 and ledger["raw_id"] == first.raw_id
 
     with writer.quiesced() as conn:
-        conn.execute("ALTER TABLE source_freshness_hidden RENAME TO source_freshness").fetchall()
-    result = writer.write_partition(DAILY, "2024-01-02", revised, make_raw(DAILY, "2024-01-02", revised))
+        conn.execute("ALTER TABLE revisions_income_hidden RENAME TO revisions_income").fetchall()
+    result = write_income(writer, 200.0, n=5)
     assert result.rows_written == 5
-    ledger = writer.progress("daily").iloc[0]
+    ledger = writer.progress("income").iloc[0]
     assert (ledger["status"], ledger["attempts"], ledger["last_error"]) == ("done", 3, None)
-    assert writer.query("SELECT min(close) AS c FROM normalized_daily")["c"].item() == 20.0
+    assert writer.query("SELECT min(revenue) AS c FROM normalized_income")["c"].item() == 200.0
 
 
 def test_the_writer_survives_a_failed_write_and_a_reopen(warehouse_path):
@@ -77,21 +85,19 @@ def test_mark_failed_counts_attempts_and_truncates_long_errors(writer):
     assert "chars cut" in row["last_error"]
 
 
-def test_commits_leave_checkpoints_to_the_raised_threshold(warehouse_path):
-    """Every checkpoint rewrites the whole raw archive (see CHECKPOINT_THRESHOLD), so the
-    commits must not trigger one at DuckDB's default of 16 MB of WAL; closing still does."""
-    wal = warehouse_path.with_name(warehouse_path.name + ".wal")
-    items = [[f"{i:08d}" + "x" * 1000] * 20 for i in range(1000)]  # a ~20 MB payload
-    sizes = []
+def test_no_payload_bytes_are_in_the_warehouse_file(warehouse_path):
+    """What the source sent beyond the spec's fields stays in the archive only: the file
+    holds the normalized rows and small records, never the pages."""
+    marker = "only-in-the-archived-page-7f3a"
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(50)))
+    raw = make_raw(DAILY, "2024-01-02", frame)
+    archive = Archive(config.archive_root())
+    pages = decode(archive.read_bytes(raw.archive.path))
+    pages[0]["fields"].append("undocumented")
+    for item in pages[0]["items"]:
+        item.append(marker)
+    bulky = type(raw)(**{**raw.__dict__, "archive": archive.store("daily", pages)})
     with WarehouseWriter(warehouse_path) as w:
-        for day in ("2024-01-02", "2024-01-03"):
-            frame = make_frame(DAILY, daily_rows(day, codes(1)))
-            raw = make_raw(DAILY, day, frame)
-            bulky = dataclasses.replace(raw, pages=[{**raw.pages[0], "items": items}])
-            w.write_partition(DAILY, day, frame, bulky)
-            sizes.append(wal.stat().st_size if wal.exists() else 0)
-    assert sizes[0] > 16 * 2**20 and sizes[1] > sizes[0]  # both commits still in the WAL
-    assert not wal.exists() or wal.stat().st_size == 0  # the writer checkpointed on close
-    with WarehouseWriter(warehouse_path) as w:
-        stored = w.query("SELECT json_array_length(payload -> '$[0].items') AS n FROM raw_responses")
-        assert stored["n"].tolist() == [1000, 1000]
+        w.write_partition(DAILY, "2024-01-02", frame, bulky)
+    assert marker.encode() not in warehouse_path.read_bytes()
+    assert marker in str(decode(archive.read_bytes(bulky.archive.path)))

@@ -260,8 +260,9 @@ def schema_check(spec: DatasetSpec) -> CheckSpec:
     return _check(
         f"schema_{spec.api_name}", spec.api_name, CheckKind.INTEGRITY, Severity.WARN,
         "schema.sql",
-        f"{spec.table}'s columns and types match the spec, and the source sent exactly the "
-        "fields asked for (drift is kept in raw_responses and reported here).",
+        f"{spec.table}'s columns and types match the spec, and the source's latest responses "
+        "served every documented field and nothing else: absent fields (written as NULL) and "
+        "undocumented ones (kept in the raw archive only) are drift, reported here.",
         noun="column", failure="differing from the spec", scoped=False,
         label_columns=("column_name", "problem"), skip_if_empty=False,
         params={"table_name": spec.table, "expected": expected, "api_name": spec.api_name,
@@ -631,11 +632,10 @@ def _financial_checks() -> list[CheckSpec]:
                 label_columns=report_key,
                 template={
                     "report_key": ", ".join(quote(c) for c in report_key),
-                    # Raw items are lists aligned with the page's fields; names come from
-                    # the spec, never from data.
+                    # The writer records each conflict as an object keyed by field name;
+                    # names come from the spec, never from data.
                     "report_key_extract": ", ".join(
-                        f"json_extract_string(item, list_position(fields, '{c}') - 1) AS {quote(c)}"
-                        for c in report_key
+                        f"json_extract_string(conflict, '$.{c}') AS {quote(c)}" for c in report_key
                     ),
                 },
                 params={"api_name": api},

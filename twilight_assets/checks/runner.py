@@ -41,7 +41,7 @@ from twilight_assets.checks.definitions import (
 )
 from twilight_assets.errors import WarehouseError
 from twilight_assets.specs import REGISTRY
-from twilight_assets.warehouse.progress import canonical_partition
+from twilight_assets.warehouse.ledger import canonical_partition
 
 MAX_SAMPLES = 5
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*(?::\s*([a-z_]+)|\(([^)]*)\))?\s*\}\}")

@@ -1,6 +1,7 @@
 -- Normalized tables: one per Tushare API, every documented output field, typed.
 -- Dates are DATE, amounts DOUBLE, codes VARCHAR; units are in the column comments.
--- Primary key = the dataset's conflict columns (twilight_assets/specs.py).
+-- No primary keys (DuckLake has none): a partition write replaces the partition, so
+-- each key of the spec's conflict columns appears once; unique_key_* checks prove it.
 -- Rendered by scripts/render_normalized_ddl.py, then reviewed and committed.
 
 -- trade_cal: Exchange trading calendar: one row per exchange and calendar day, is_open 1 on trading days, with the previous trading day.
@@ -12,8 +13,7 @@ CREATE TABLE IF NOT EXISTS normalized_trade_cal (
     "pretrade_date"                    DATE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("exchange", "cal_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_trade_cal IS 'Exchange trading calendar: one row per exchange and calendar day, is_open 1 on trading days, with the previous trading day.';
 COMMENT ON COLUMN normalized_trade_cal."exchange" IS '交易所 SSE上交所 SZSE深交所';
@@ -46,8 +46,7 @@ CREATE TABLE IF NOT EXISTS normalized_stock_basic (
     "act_ent_type"                     VARCHAR,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "list_status", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_stock_basic IS 'Every A-share stock, listed (L), delisted (D) and paused (P): fetched for all three so history has no survivorship bias.';
 COMMENT ON COLUMN normalized_stock_basic."ts_code" IS 'TS代码';
@@ -89,8 +88,7 @@ CREATE TABLE IF NOT EXISTS normalized_index_basic (
     "exp_date"                         DATE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_index_basic IS 'Index reference data for every market Tushare covers.';
 COMMENT ON COLUMN normalized_index_basic."ts_code" IS 'TS代码';
@@ -128,8 +126,7 @@ CREATE TABLE IF NOT EXISTS normalized_daily (
     "ah_amount"                        DOUBLE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_daily IS 'Unadjusted daily bars of every stock that traded that day (suspended stocks have no row). vol in lots, amount in thousand yuan.';
 COMMENT ON COLUMN normalized_daily."ts_code" IS '股票代码';
@@ -173,8 +170,7 @@ CREATE TABLE IF NOT EXISTS normalized_daily_basic (
     "limit_status"                     BIGINT,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_daily_basic IS 'Daily valuation and share data: turnover, PE/PB/PS, shares in ten thousand shares, market value in ten thousand yuan.';
 COMMENT ON COLUMN normalized_daily_basic."ts_code" IS 'TS股票代码';
@@ -208,8 +204,7 @@ CREATE TABLE IF NOT EXISTS normalized_adj_factor (
     "adj_factor"                       DOUBLE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_adj_factor IS 'Cumulative price adjustment factor per stock and day; it changes on ex-dividend and split days.';
 COMMENT ON COLUMN normalized_adj_factor."ts_code" IS '股票代码';
@@ -235,8 +230,7 @@ CREATE TABLE IF NOT EXISTS normalized_weekly (
     "amount"                           DOUBLE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_weekly IS 'Weekly bars per stock, dated by the week''s last trading day. vol in lots, amount in thousand yuan.';
 COMMENT ON COLUMN normalized_weekly."ts_code" IS '股票代码';
@@ -270,8 +264,7 @@ CREATE TABLE IF NOT EXISTS normalized_monthly (
     "amount"                           DOUBLE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_monthly IS 'Monthly bars per stock, dated by the month''s last trading day. vol in lots, amount in thousand yuan.';
 COMMENT ON COLUMN normalized_monthly."ts_code" IS '股票代码';
@@ -305,8 +298,7 @@ CREATE TABLE IF NOT EXISTS normalized_index_daily (
     "amount"                           DOUBLE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_index_daily IS 'Daily index bars. vol in lots, amount in thousand yuan.';
 COMMENT ON COLUMN normalized_index_daily."ts_code" IS 'TS指数代码';
@@ -341,8 +333,7 @@ CREATE TABLE IF NOT EXISTS normalized_index_dailybasic (
     "pb"                               DOUBLE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_index_dailybasic IS 'Daily index valuation: market value in yuan, shares, turnover, PE, PB.';
 COMMENT ON COLUMN normalized_index_dailybasic."ts_code" IS 'TS代码';
@@ -370,8 +361,7 @@ CREATE TABLE IF NOT EXISTS normalized_index_weight (
     "weight"                           DOUBLE,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("index_code", "con_code", "trade_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_index_weight IS 'Monthly constituent weights (percent) of an index; each index and date sums to about 100.';
 COMMENT ON COLUMN normalized_index_weight."index_code" IS '指数代码';
@@ -481,8 +471,7 @@ CREATE TABLE IF NOT EXISTS normalized_income (
     "update_flag"                      VARCHAR,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "end_date", "report_type", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_income IS 'Income statements per stock and report period, in yuan; revised reports carry update_flag 1.';
 COMMENT ON COLUMN normalized_income."ts_code" IS 'TS代码';
@@ -582,6 +571,114 @@ COMMENT ON COLUMN normalized_income."update_flag" IS '更新标识';
 COMMENT ON COLUMN normalized_income."source" IS 'Where the row came from: tushare (production) or simulator.';
 COMMENT ON COLUMN normalized_income."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
 COMMENT ON COLUMN normalized_income."raw_id" IS 'The raw_responses row this was normalized from.';
+
+-- Every version of income ever served, original and restated: what point-in-time
+-- reads choose from (the table above holds only the latest version of each report).
+CREATE TABLE IF NOT EXISTS revisions_income (
+    "ts_code"                          VARCHAR NOT NULL,
+    "ann_date"                         DATE,
+    "f_ann_date"                       DATE,
+    "end_date"                         DATE NOT NULL,
+    "report_type"                      VARCHAR NOT NULL,
+    "comp_type"                        VARCHAR,
+    "end_type"                         VARCHAR,
+    "basic_eps"                        DOUBLE,
+    "diluted_eps"                      DOUBLE,
+    "total_revenue"                    DOUBLE,
+    "revenue"                          DOUBLE,
+    "int_income"                       DOUBLE,
+    "prem_earned"                      DOUBLE,
+    "comm_income"                      DOUBLE,
+    "n_commis_income"                  DOUBLE,
+    "n_oth_income"                     DOUBLE,
+    "n_oth_b_income"                   DOUBLE,
+    "prem_income"                      DOUBLE,
+    "out_prem"                         DOUBLE,
+    "une_prem_reser"                   DOUBLE,
+    "reins_income"                     DOUBLE,
+    "n_sec_tb_income"                  DOUBLE,
+    "n_sec_uw_income"                  DOUBLE,
+    "n_asset_mg_income"                DOUBLE,
+    "oth_b_income"                     DOUBLE,
+    "fv_value_chg_gain"                DOUBLE,
+    "invest_income"                    DOUBLE,
+    "ass_invest_income"                DOUBLE,
+    "forex_gain"                       DOUBLE,
+    "total_cogs"                       DOUBLE,
+    "oper_cost"                        DOUBLE,
+    "int_exp"                          DOUBLE,
+    "comm_exp"                         DOUBLE,
+    "biz_tax_surchg"                   DOUBLE,
+    "sell_exp"                         DOUBLE,
+    "admin_exp"                        DOUBLE,
+    "fin_exp"                          DOUBLE,
+    "assets_impair_loss"               DOUBLE,
+    "prem_refund"                      DOUBLE,
+    "compens_payout"                   DOUBLE,
+    "reser_insur_liab"                 DOUBLE,
+    "div_payt"                         DOUBLE,
+    "reins_exp"                        DOUBLE,
+    "oper_exp"                         DOUBLE,
+    "compens_payout_refu"              DOUBLE,
+    "insur_reser_refu"                 DOUBLE,
+    "reins_cost_refund"                DOUBLE,
+    "other_bus_cost"                   DOUBLE,
+    "operate_profit"                   DOUBLE,
+    "non_oper_income"                  DOUBLE,
+    "non_oper_exp"                     DOUBLE,
+    "nca_disploss"                     DOUBLE,
+    "total_profit"                     DOUBLE,
+    "income_tax"                       DOUBLE,
+    "n_income"                         DOUBLE,
+    "n_income_attr_p"                  DOUBLE,
+    "minority_gain"                    DOUBLE,
+    "oth_compr_income"                 DOUBLE,
+    "t_compr_income"                   DOUBLE,
+    "compr_inc_attr_p"                 DOUBLE,
+    "compr_inc_attr_m_s"               DOUBLE,
+    "ebit"                             DOUBLE,
+    "ebitda"                           DOUBLE,
+    "insurance_exp"                    DOUBLE,
+    "undist_profit"                    DOUBLE,
+    "distable_profit"                  DOUBLE,
+    "rd_exp"                           DOUBLE,
+    "fin_exp_int_exp"                  DOUBLE,
+    "fin_exp_int_inc"                  DOUBLE,
+    "transfer_surplus_rese"            DOUBLE,
+    "transfer_housing_imprest"         DOUBLE,
+    "transfer_oth"                     DOUBLE,
+    "adj_lossgain"                     DOUBLE,
+    "withdra_legal_surplus"            DOUBLE,
+    "withdra_legal_pubfund"            DOUBLE,
+    "withdra_biz_devfund"              DOUBLE,
+    "withdra_rese_fund"                DOUBLE,
+    "withdra_oth_ersu"                 DOUBLE,
+    "workers_welfare"                  DOUBLE,
+    "distr_profit_shrhder"             DOUBLE,
+    "prfshare_payable_dvd"             DOUBLE,
+    "comshare_payable_dvd"             DOUBLE,
+    "capit_comstock_div"               DOUBLE,
+    "net_after_nr_lp_correct"          DOUBLE,
+    "credit_impa_loss"                 DOUBLE,
+    "net_expo_hedging_benefits"        DOUBLE,
+    "oth_impair_loss_assets"           DOUBLE,
+    "total_opcost"                     DOUBLE,
+    "amodcost_fin_assets"              DOUBLE,
+    "oth_income"                       DOUBLE,
+    "asset_disp_income"                DOUBLE,
+    "continued_net_profit"             DOUBLE,
+    "end_net_profit"                   DOUBLE,
+    "update_flag"                      VARCHAR,
+    "source"                           VARCHAR NOT NULL,
+    "row_hash"                         VARCHAR NOT NULL,
+    "raw_id"                           BIGINT,
+    "first_seen_at"                    TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE revisions_income IS 'Every version of normalized_income rows Tushare served, original and revised.';
+COMMENT ON COLUMN revisions_income."source" IS 'Where the row came from: tushare (production) or simulator.';
+COMMENT ON COLUMN revisions_income."row_hash" IS 'md5 of the row''s values: one row per distinct version.';
+COMMENT ON COLUMN revisions_income."raw_id" IS 'The raw_responses row that first served this version.';
+COMMENT ON COLUMN revisions_income."first_seen_at" IS 'When the warehouse first wrote this version (UTC).';
 
 -- balancesheet: Balance sheets per stock and report period, in yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=36
@@ -746,8 +843,7 @@ CREATE TABLE IF NOT EXISTS normalized_balancesheet (
     "update_flag"                      VARCHAR,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "end_date", "report_type", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_balancesheet IS 'Balance sheets per stock and report period, in yuan.';
 COMMENT ON COLUMN normalized_balancesheet."ts_code" IS 'TS股票代码';
@@ -912,6 +1008,178 @@ COMMENT ON COLUMN normalized_balancesheet."source" IS 'Where the row came from: 
 COMMENT ON COLUMN normalized_balancesheet."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
 COMMENT ON COLUMN normalized_balancesheet."raw_id" IS 'The raw_responses row this was normalized from.';
 
+-- Every version of balancesheet ever served, original and restated: what point-in-time
+-- reads choose from (the table above holds only the latest version of each report).
+CREATE TABLE IF NOT EXISTS revisions_balancesheet (
+    "ts_code"                          VARCHAR NOT NULL,
+    "ann_date"                         DATE,
+    "f_ann_date"                       DATE,
+    "end_date"                         DATE NOT NULL,
+    "report_type"                      VARCHAR NOT NULL,
+    "comp_type"                        VARCHAR,
+    "end_type"                         VARCHAR,
+    "total_share"                      DOUBLE,
+    "cap_rese"                         DOUBLE,
+    "undistr_porfit"                   DOUBLE,
+    "surplus_rese"                     DOUBLE,
+    "special_rese"                     DOUBLE,
+    "money_cap"                        DOUBLE,
+    "trad_asset"                       DOUBLE,
+    "notes_receiv"                     DOUBLE,
+    "accounts_receiv"                  DOUBLE,
+    "oth_receiv"                       DOUBLE,
+    "prepayment"                       DOUBLE,
+    "div_receiv"                       DOUBLE,
+    "int_receiv"                       DOUBLE,
+    "inventories"                      DOUBLE,
+    "amor_exp"                         DOUBLE,
+    "nca_within_1y"                    DOUBLE,
+    "sett_rsrv"                        DOUBLE,
+    "loanto_oth_bank_fi"               DOUBLE,
+    "premium_receiv"                   DOUBLE,
+    "reinsur_receiv"                   DOUBLE,
+    "reinsur_res_receiv"               DOUBLE,
+    "pur_resale_fa"                    DOUBLE,
+    "oth_cur_assets"                   DOUBLE,
+    "total_cur_assets"                 DOUBLE,
+    "fa_avail_for_sale"                DOUBLE,
+    "htm_invest"                       DOUBLE,
+    "lt_eqt_invest"                    DOUBLE,
+    "invest_real_estate"               DOUBLE,
+    "time_deposits"                    DOUBLE,
+    "oth_assets"                       DOUBLE,
+    "lt_rec"                           DOUBLE,
+    "fix_assets"                       DOUBLE,
+    "cip"                              DOUBLE,
+    "const_materials"                  DOUBLE,
+    "fixed_assets_disp"                DOUBLE,
+    "produc_bio_assets"                DOUBLE,
+    "oil_and_gas_assets"               DOUBLE,
+    "intan_assets"                     DOUBLE,
+    "r_and_d"                          DOUBLE,
+    "goodwill"                         DOUBLE,
+    "lt_amor_exp"                      DOUBLE,
+    "defer_tax_assets"                 DOUBLE,
+    "decr_in_disbur"                   DOUBLE,
+    "oth_nca"                          DOUBLE,
+    "total_nca"                        DOUBLE,
+    "cash_reser_cb"                    DOUBLE,
+    "depos_in_oth_bfi"                 DOUBLE,
+    "prec_metals"                      DOUBLE,
+    "deriv_assets"                     DOUBLE,
+    "rr_reins_une_prem"                DOUBLE,
+    "rr_reins_outstd_cla"              DOUBLE,
+    "rr_reins_lins_liab"               DOUBLE,
+    "rr_reins_lthins_liab"             DOUBLE,
+    "refund_depos"                     DOUBLE,
+    "ph_pledge_loans"                  DOUBLE,
+    "refund_cap_depos"                 DOUBLE,
+    "indep_acct_assets"                DOUBLE,
+    "client_depos"                     DOUBLE,
+    "client_prov"                      DOUBLE,
+    "transac_seat_fee"                 DOUBLE,
+    "invest_as_receiv"                 DOUBLE,
+    "total_assets"                     DOUBLE,
+    "lt_borr"                          DOUBLE,
+    "st_borr"                          DOUBLE,
+    "cb_borr"                          DOUBLE,
+    "depos_ib_deposits"                DOUBLE,
+    "loan_oth_bank"                    DOUBLE,
+    "trading_fl"                       DOUBLE,
+    "notes_payable"                    DOUBLE,
+    "acct_payable"                     DOUBLE,
+    "adv_receipts"                     DOUBLE,
+    "sold_for_repur_fa"                DOUBLE,
+    "comm_payable"                     DOUBLE,
+    "payroll_payable"                  DOUBLE,
+    "taxes_payable"                    DOUBLE,
+    "int_payable"                      DOUBLE,
+    "div_payable"                      DOUBLE,
+    "oth_payable"                      DOUBLE,
+    "acc_exp"                          DOUBLE,
+    "deferred_inc"                     DOUBLE,
+    "st_bonds_payable"                 DOUBLE,
+    "payable_to_reinsurer"             DOUBLE,
+    "rsrv_insur_cont"                  DOUBLE,
+    "acting_trading_sec"               DOUBLE,
+    "acting_uw_sec"                    DOUBLE,
+    "non_cur_liab_due_1y"              DOUBLE,
+    "oth_cur_liab"                     DOUBLE,
+    "total_cur_liab"                   DOUBLE,
+    "bond_payable"                     DOUBLE,
+    "lt_payable"                       DOUBLE,
+    "specific_payables"                DOUBLE,
+    "estimated_liab"                   DOUBLE,
+    "defer_tax_liab"                   DOUBLE,
+    "defer_inc_non_cur_liab"           DOUBLE,
+    "oth_ncl"                          DOUBLE,
+    "total_ncl"                        DOUBLE,
+    "depos_oth_bfi"                    DOUBLE,
+    "deriv_liab"                       DOUBLE,
+    "depos"                            DOUBLE,
+    "agency_bus_liab"                  DOUBLE,
+    "oth_liab"                         DOUBLE,
+    "prem_receiv_adva"                 DOUBLE,
+    "depos_received"                   DOUBLE,
+    "ph_invest"                        DOUBLE,
+    "reser_une_prem"                   DOUBLE,
+    "reser_outstd_claims"              DOUBLE,
+    "reser_lins_liab"                  DOUBLE,
+    "reser_lthins_liab"                DOUBLE,
+    "indept_acc_liab"                  DOUBLE,
+    "pledge_borr"                      DOUBLE,
+    "indem_payable"                    DOUBLE,
+    "policy_div_payable"               DOUBLE,
+    "total_liab"                       DOUBLE,
+    "treasury_share"                   DOUBLE,
+    "ordin_risk_reser"                 DOUBLE,
+    "forex_differ"                     DOUBLE,
+    "invest_loss_unconf"               DOUBLE,
+    "minority_int"                     DOUBLE,
+    "total_hldr_eqy_exc_min_int"       DOUBLE,
+    "total_hldr_eqy_inc_min_int"       DOUBLE,
+    "total_liab_hldr_eqy"              DOUBLE,
+    "lt_payroll_payable"               DOUBLE,
+    "oth_comp_income"                  DOUBLE,
+    "oth_eqt_tools"                    DOUBLE,
+    "oth_eqt_tools_p_shr"              DOUBLE,
+    "lending_funds"                    DOUBLE,
+    "acc_receivable"                   DOUBLE,
+    "st_fin_payable"                   DOUBLE,
+    "payables"                         DOUBLE,
+    "hfs_assets"                       DOUBLE,
+    "hfs_sales"                        DOUBLE,
+    "cost_fin_assets"                  DOUBLE,
+    "fair_value_fin_assets"            DOUBLE,
+    "cip_total"                        DOUBLE,
+    "oth_pay_total"                    DOUBLE,
+    "long_pay_total"                   DOUBLE,
+    "debt_invest"                      DOUBLE,
+    "oth_debt_invest"                  DOUBLE,
+    "oth_eq_invest"                    DOUBLE,
+    "oth_illiq_fin_assets"             DOUBLE,
+    "oth_eq_ppbond"                    DOUBLE,
+    "receiv_financing"                 DOUBLE,
+    "use_right_assets"                 DOUBLE,
+    "lease_liab"                       DOUBLE,
+    "contract_assets"                  DOUBLE,
+    "contract_liab"                    DOUBLE,
+    "accounts_receiv_bill"             DOUBLE,
+    "accounts_pay"                     DOUBLE,
+    "oth_rcv_total"                    DOUBLE,
+    "fix_assets_total"                 DOUBLE,
+    "update_flag"                      VARCHAR,
+    "source"                           VARCHAR NOT NULL,
+    "row_hash"                         VARCHAR NOT NULL,
+    "raw_id"                           BIGINT,
+    "first_seen_at"                    TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE revisions_balancesheet IS 'Every version of normalized_balancesheet rows Tushare served, original and revised.';
+COMMENT ON COLUMN revisions_balancesheet."source" IS 'Where the row came from: tushare (production) or simulator.';
+COMMENT ON COLUMN revisions_balancesheet."row_hash" IS 'md5 of the row''s values: one row per distinct version.';
+COMMENT ON COLUMN revisions_balancesheet."raw_id" IS 'The raw_responses row that first served this version.';
+COMMENT ON COLUMN revisions_balancesheet."first_seen_at" IS 'When the warehouse first wrote this version (UTC).';
+
 -- cashflow: Cash flow statements per stock and report period, in yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=44
 CREATE TABLE IF NOT EXISTS normalized_cashflow (
@@ -1014,8 +1282,7 @@ CREATE TABLE IF NOT EXISTS normalized_cashflow (
     "update_flag"                      VARCHAR,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "end_date", "report_type", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_cashflow IS 'Cash flow statements per stock and report period, in yuan.';
 COMMENT ON COLUMN normalized_cashflow."ts_code" IS 'TS股票代码';
@@ -1118,6 +1385,117 @@ COMMENT ON COLUMN normalized_cashflow."update_flag" IS '更新标志(1最新）'
 COMMENT ON COLUMN normalized_cashflow."source" IS 'Where the row came from: tushare (production) or simulator.';
 COMMENT ON COLUMN normalized_cashflow."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
 COMMENT ON COLUMN normalized_cashflow."raw_id" IS 'The raw_responses row this was normalized from.';
+
+-- Every version of cashflow ever served, original and restated: what point-in-time
+-- reads choose from (the table above holds only the latest version of each report).
+CREATE TABLE IF NOT EXISTS revisions_cashflow (
+    "ts_code"                          VARCHAR NOT NULL,
+    "ann_date"                         DATE,
+    "f_ann_date"                       DATE,
+    "end_date"                         DATE NOT NULL,
+    "comp_type"                        VARCHAR,
+    "report_type"                      VARCHAR NOT NULL,
+    "end_type"                         VARCHAR,
+    "net_profit"                       DOUBLE,
+    "finan_exp"                        DOUBLE,
+    "c_fr_sale_sg"                     DOUBLE,
+    "recp_tax_rends"                   DOUBLE,
+    "n_depos_incr_fi"                  DOUBLE,
+    "n_incr_loans_cb"                  DOUBLE,
+    "n_inc_borr_oth_fi"                DOUBLE,
+    "prem_fr_orig_contr"               DOUBLE,
+    "n_incr_insured_dep"               DOUBLE,
+    "n_reinsur_prem"                   DOUBLE,
+    "n_incr_disp_tfa"                  DOUBLE,
+    "ifc_cash_incr"                    DOUBLE,
+    "n_incr_disp_faas"                 DOUBLE,
+    "n_incr_loans_oth_bank"            DOUBLE,
+    "n_cap_incr_repur"                 DOUBLE,
+    "c_fr_oth_operate_a"               DOUBLE,
+    "c_inf_fr_operate_a"               DOUBLE,
+    "c_paid_goods_s"                   DOUBLE,
+    "c_paid_to_for_empl"               DOUBLE,
+    "c_paid_for_taxes"                 DOUBLE,
+    "n_incr_clt_loan_adv"              DOUBLE,
+    "n_incr_dep_cbob"                  DOUBLE,
+    "c_pay_claims_orig_inco"           DOUBLE,
+    "pay_handling_chrg"                DOUBLE,
+    "pay_comm_insur_plcy"              DOUBLE,
+    "oth_cash_pay_oper_act"            DOUBLE,
+    "st_cash_out_act"                  DOUBLE,
+    "n_cashflow_act"                   DOUBLE,
+    "oth_recp_ral_inv_act"             DOUBLE,
+    "c_disp_withdrwl_invest"           DOUBLE,
+    "c_recp_return_invest"             DOUBLE,
+    "n_recp_disp_fiolta"               DOUBLE,
+    "n_recp_disp_sobu"                 DOUBLE,
+    "stot_inflows_inv_act"             DOUBLE,
+    "c_pay_acq_const_fiolta"           DOUBLE,
+    "c_paid_invest"                    DOUBLE,
+    "n_disp_subs_oth_biz"              DOUBLE,
+    "oth_pay_ral_inv_act"              DOUBLE,
+    "n_incr_pledge_loan"               DOUBLE,
+    "stot_out_inv_act"                 DOUBLE,
+    "n_cashflow_inv_act"               DOUBLE,
+    "c_recp_borrow"                    DOUBLE,
+    "proc_issue_bonds"                 DOUBLE,
+    "oth_cash_recp_ral_fnc_act"        DOUBLE,
+    "stot_cash_in_fnc_act"             DOUBLE,
+    "free_cashflow"                    DOUBLE,
+    "c_prepay_amt_borr"                DOUBLE,
+    "c_pay_dist_dpcp_int_exp"          DOUBLE,
+    "incl_dvd_profit_paid_sc_ms"       DOUBLE,
+    "oth_cashpay_ral_fnc_act"          DOUBLE,
+    "stot_cashout_fnc_act"             DOUBLE,
+    "n_cash_flows_fnc_act"             DOUBLE,
+    "eff_fx_flu_cash"                  DOUBLE,
+    "n_incr_cash_cash_equ"             DOUBLE,
+    "c_cash_equ_beg_period"            DOUBLE,
+    "c_cash_equ_end_period"            DOUBLE,
+    "c_recp_cap_contrib"               DOUBLE,
+    "incl_cash_rec_saims"              DOUBLE,
+    "uncon_invest_loss"                DOUBLE,
+    "prov_depr_assets"                 DOUBLE,
+    "depr_fa_coga_dpba"                DOUBLE,
+    "amort_intang_assets"              DOUBLE,
+    "lt_amort_deferred_exp"            DOUBLE,
+    "decr_deferred_exp"                DOUBLE,
+    "incr_acc_exp"                     DOUBLE,
+    "loss_disp_fiolta"                 DOUBLE,
+    "loss_scr_fa"                      DOUBLE,
+    "loss_fv_chg"                      DOUBLE,
+    "invest_loss"                      DOUBLE,
+    "decr_def_inc_tax_assets"          DOUBLE,
+    "incr_def_inc_tax_liab"            DOUBLE,
+    "decr_inventories"                 DOUBLE,
+    "decr_oper_payable"                DOUBLE,
+    "incr_oper_payable"                DOUBLE,
+    "others"                           DOUBLE,
+    "im_net_cashflow_oper_act"         DOUBLE,
+    "conv_debt_into_cap"               DOUBLE,
+    "conv_copbonds_due_within_1y"      DOUBLE,
+    "fa_fnc_leases"                    DOUBLE,
+    "im_n_incr_cash_equ"               DOUBLE,
+    "net_dism_capital_add"             DOUBLE,
+    "net_cash_rece_sec"                DOUBLE,
+    "credit_impa_loss"                 DOUBLE,
+    "use_right_asset_dep"              DOUBLE,
+    "oth_loss_asset"                   DOUBLE,
+    "end_bal_cash"                     DOUBLE,
+    "beg_bal_cash"                     DOUBLE,
+    "end_bal_cash_equ"                 DOUBLE,
+    "beg_bal_cash_equ"                 DOUBLE,
+    "update_flag"                      VARCHAR,
+    "source"                           VARCHAR NOT NULL,
+    "row_hash"                         VARCHAR NOT NULL,
+    "raw_id"                           BIGINT,
+    "first_seen_at"                    TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE revisions_cashflow IS 'Every version of normalized_cashflow rows Tushare served, original and revised.';
+COMMENT ON COLUMN revisions_cashflow."source" IS 'Where the row came from: tushare (production) or simulator.';
+COMMENT ON COLUMN revisions_cashflow."row_hash" IS 'md5 of the row''s values: one row per distinct version.';
+COMMENT ON COLUMN revisions_cashflow."raw_id" IS 'The raw_responses row that first served this version.';
+COMMENT ON COLUMN revisions_cashflow."first_seen_at" IS 'When the warehouse first wrote this version (UTC).';
 
 -- fina_indicator: Financial indicators per stock and report period (ratios in percent); update_flag is hidden by default and requested by name.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=79
@@ -1291,8 +1669,7 @@ CREATE TABLE IF NOT EXISTS normalized_fina_indicator (
     "update_flag"                      VARCHAR,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "end_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_fina_indicator IS 'Financial indicators per stock and report period (ratios in percent); update_flag is hidden by default and requested by name.';
 COMMENT ON COLUMN normalized_fina_indicator."ts_code" IS 'TS代码';
@@ -1466,6 +1843,187 @@ COMMENT ON COLUMN normalized_fina_indicator."source" IS 'Where the row came from
 COMMENT ON COLUMN normalized_fina_indicator."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
 COMMENT ON COLUMN normalized_fina_indicator."raw_id" IS 'The raw_responses row this was normalized from.';
 
+-- Every version of fina_indicator ever served, original and restated: what point-in-time
+-- reads choose from (the table above holds only the latest version of each report).
+CREATE TABLE IF NOT EXISTS revisions_fina_indicator (
+    "ts_code"                          VARCHAR NOT NULL,
+    "ann_date"                         DATE,
+    "end_date"                         DATE NOT NULL,
+    "eps"                              DOUBLE,
+    "dt_eps"                           DOUBLE,
+    "total_revenue_ps"                 DOUBLE,
+    "revenue_ps"                       DOUBLE,
+    "capital_rese_ps"                  DOUBLE,
+    "surplus_rese_ps"                  DOUBLE,
+    "undist_profit_ps"                 DOUBLE,
+    "extra_item"                       DOUBLE,
+    "profit_dedt"                      DOUBLE,
+    "gross_margin"                     DOUBLE,
+    "current_ratio"                    DOUBLE,
+    "quick_ratio"                      DOUBLE,
+    "cash_ratio"                       DOUBLE,
+    "invturn_days"                     DOUBLE,
+    "arturn_days"                      DOUBLE,
+    "inv_turn"                         DOUBLE,
+    "ar_turn"                          DOUBLE,
+    "ca_turn"                          DOUBLE,
+    "fa_turn"                          DOUBLE,
+    "assets_turn"                      DOUBLE,
+    "op_income"                        DOUBLE,
+    "valuechange_income"               DOUBLE,
+    "interst_income"                   DOUBLE,
+    "daa"                              DOUBLE,
+    "ebit"                             DOUBLE,
+    "ebitda"                           DOUBLE,
+    "fcff"                             DOUBLE,
+    "fcfe"                             DOUBLE,
+    "current_exint"                    DOUBLE,
+    "noncurrent_exint"                 DOUBLE,
+    "interestdebt"                     DOUBLE,
+    "netdebt"                          DOUBLE,
+    "tangible_asset"                   DOUBLE,
+    "working_capital"                  DOUBLE,
+    "networking_capital"               DOUBLE,
+    "invest_capital"                   DOUBLE,
+    "retained_earnings"                DOUBLE,
+    "diluted2_eps"                     DOUBLE,
+    "bps"                              DOUBLE,
+    "ocfps"                            DOUBLE,
+    "retainedps"                       DOUBLE,
+    "cfps"                             DOUBLE,
+    "ebit_ps"                          DOUBLE,
+    "fcff_ps"                          DOUBLE,
+    "fcfe_ps"                          DOUBLE,
+    "netprofit_margin"                 DOUBLE,
+    "grossprofit_margin"               DOUBLE,
+    "cogs_of_sales"                    DOUBLE,
+    "expense_of_sales"                 DOUBLE,
+    "profit_to_gr"                     DOUBLE,
+    "saleexp_to_gr"                    DOUBLE,
+    "adminexp_of_gr"                   DOUBLE,
+    "finaexp_of_gr"                    DOUBLE,
+    "impai_ttm"                        DOUBLE,
+    "gc_of_gr"                         DOUBLE,
+    "op_of_gr"                         DOUBLE,
+    "ebit_of_gr"                       DOUBLE,
+    "roe"                              DOUBLE,
+    "roe_waa"                          DOUBLE,
+    "roe_dt"                           DOUBLE,
+    "roa"                              DOUBLE,
+    "npta"                             DOUBLE,
+    "roic"                             DOUBLE,
+    "roe_yearly"                       DOUBLE,
+    "roa2_yearly"                      DOUBLE,
+    "roe_avg"                          DOUBLE,
+    "opincome_of_ebt"                  DOUBLE,
+    "investincome_of_ebt"              DOUBLE,
+    "n_op_profit_of_ebt"               DOUBLE,
+    "tax_to_ebt"                       DOUBLE,
+    "dtprofit_to_profit"               DOUBLE,
+    "salescash_to_or"                  DOUBLE,
+    "ocf_to_or"                        DOUBLE,
+    "ocf_to_opincome"                  DOUBLE,
+    "capitalized_to_da"                DOUBLE,
+    "debt_to_assets"                   DOUBLE,
+    "assets_to_eqt"                    DOUBLE,
+    "dp_assets_to_eqt"                 DOUBLE,
+    "ca_to_assets"                     DOUBLE,
+    "nca_to_assets"                    DOUBLE,
+    "tbassets_to_totalassets"          DOUBLE,
+    "int_to_talcap"                    DOUBLE,
+    "eqt_to_talcapital"                DOUBLE,
+    "currentdebt_to_debt"              DOUBLE,
+    "longdeb_to_debt"                  DOUBLE,
+    "ocf_to_shortdebt"                 DOUBLE,
+    "debt_to_eqt"                      DOUBLE,
+    "eqt_to_debt"                      DOUBLE,
+    "eqt_to_interestdebt"              DOUBLE,
+    "tangibleasset_to_debt"            DOUBLE,
+    "tangasset_to_intdebt"             DOUBLE,
+    "tangibleasset_to_netdebt"         DOUBLE,
+    "ocf_to_debt"                      DOUBLE,
+    "ocf_to_interestdebt"              DOUBLE,
+    "ocf_to_netdebt"                   DOUBLE,
+    "ebit_to_interest"                 DOUBLE,
+    "longdebt_to_workingcapital"       DOUBLE,
+    "ebitda_to_debt"                   DOUBLE,
+    "turn_days"                        DOUBLE,
+    "roa_yearly"                       DOUBLE,
+    "roa_dp"                           DOUBLE,
+    "fixed_assets"                     DOUBLE,
+    "profit_prefin_exp"                DOUBLE,
+    "non_op_profit"                    DOUBLE,
+    "op_to_ebt"                        DOUBLE,
+    "nop_to_ebt"                       DOUBLE,
+    "ocf_to_profit"                    DOUBLE,
+    "cash_to_liqdebt"                  DOUBLE,
+    "cash_to_liqdebt_withinterest"     DOUBLE,
+    "op_to_liqdebt"                    DOUBLE,
+    "op_to_debt"                       DOUBLE,
+    "roic_yearly"                      DOUBLE,
+    "total_fa_trun"                    DOUBLE,
+    "profit_to_op"                     DOUBLE,
+    "q_opincome"                       DOUBLE,
+    "q_investincome"                   DOUBLE,
+    "q_dtprofit"                       DOUBLE,
+    "q_eps"                            DOUBLE,
+    "q_netprofit_margin"               DOUBLE,
+    "q_gsprofit_margin"                DOUBLE,
+    "q_exp_to_sales"                   DOUBLE,
+    "q_profit_to_gr"                   DOUBLE,
+    "q_saleexp_to_gr"                  DOUBLE,
+    "q_adminexp_to_gr"                 DOUBLE,
+    "q_finaexp_to_gr"                  DOUBLE,
+    "q_impair_to_gr_ttm"               DOUBLE,
+    "q_gc_to_gr"                       DOUBLE,
+    "q_op_to_gr"                       DOUBLE,
+    "q_roe"                            DOUBLE,
+    "q_dt_roe"                         DOUBLE,
+    "q_npta"                           DOUBLE,
+    "q_opincome_to_ebt"                DOUBLE,
+    "q_investincome_to_ebt"            DOUBLE,
+    "q_dtprofit_to_profit"             DOUBLE,
+    "q_salescash_to_or"                DOUBLE,
+    "q_ocf_to_sales"                   DOUBLE,
+    "q_ocf_to_or"                      DOUBLE,
+    "basic_eps_yoy"                    DOUBLE,
+    "dt_eps_yoy"                       DOUBLE,
+    "cfps_yoy"                         DOUBLE,
+    "op_yoy"                           DOUBLE,
+    "ebt_yoy"                          DOUBLE,
+    "netprofit_yoy"                    DOUBLE,
+    "dt_netprofit_yoy"                 DOUBLE,
+    "ocf_yoy"                          DOUBLE,
+    "roe_yoy"                          DOUBLE,
+    "bps_yoy"                          DOUBLE,
+    "assets_yoy"                       DOUBLE,
+    "eqt_yoy"                          DOUBLE,
+    "tr_yoy"                           DOUBLE,
+    "or_yoy"                           DOUBLE,
+    "q_gr_yoy"                         DOUBLE,
+    "q_gr_qoq"                         DOUBLE,
+    "q_sales_yoy"                      DOUBLE,
+    "q_sales_qoq"                      DOUBLE,
+    "q_op_yoy"                         DOUBLE,
+    "q_op_qoq"                         DOUBLE,
+    "q_profit_yoy"                     DOUBLE,
+    "q_profit_qoq"                     DOUBLE,
+    "q_netprofit_yoy"                  DOUBLE,
+    "q_netprofit_qoq"                  DOUBLE,
+    "equity_yoy"                       DOUBLE,
+    "rd_exp"                           DOUBLE,
+    "update_flag"                      VARCHAR,
+    "source"                           VARCHAR NOT NULL,
+    "row_hash"                         VARCHAR NOT NULL,
+    "raw_id"                           BIGINT,
+    "first_seen_at"                    TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE revisions_fina_indicator IS 'Every version of normalized_fina_indicator rows Tushare served, original and revised.';
+COMMENT ON COLUMN revisions_fina_indicator."source" IS 'Where the row came from: tushare (production) or simulator.';
+COMMENT ON COLUMN revisions_fina_indicator."row_hash" IS 'md5 of the row''s values: one row per distinct version.';
+COMMENT ON COLUMN revisions_fina_indicator."raw_id" IS 'The raw_responses row that first served this version.';
+COMMENT ON COLUMN revisions_fina_indicator."first_seen_at" IS 'When the warehouse first wrote this version (UTC).';
+
 -- forecast: Earnings forecasts: expected net profit range in ten thousand yuan and change in percent.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=45
 CREATE TABLE IF NOT EXISTS normalized_forecast (
@@ -1485,8 +2043,7 @@ CREATE TABLE IF NOT EXISTS normalized_forecast (
     "update_flag"                      VARCHAR,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "end_date", "ann_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_forecast IS 'Earnings forecasts: expected net profit range in ten thousand yuan and change in percent.';
 COMMENT ON COLUMN normalized_forecast."ts_code" IS 'TS股票代码';
@@ -1506,6 +2063,34 @@ COMMENT ON COLUMN normalized_forecast."update_flag" IS '更新标志';
 COMMENT ON COLUMN normalized_forecast."source" IS 'Where the row came from: tushare (production) or simulator.';
 COMMENT ON COLUMN normalized_forecast."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
 COMMENT ON COLUMN normalized_forecast."raw_id" IS 'The raw_responses row this was normalized from.';
+
+-- Every version of forecast ever served, original and restated: what point-in-time
+-- reads choose from (the table above holds only the latest version of each report).
+CREATE TABLE IF NOT EXISTS revisions_forecast (
+    "ts_code"                          VARCHAR NOT NULL,
+    "ann_date"                         DATE NOT NULL,
+    "end_date"                         DATE NOT NULL,
+    "type"                             VARCHAR,
+    "p_change_min"                     DOUBLE,
+    "p_change_max"                     DOUBLE,
+    "net_profit_min"                   DOUBLE,
+    "net_profit_max"                   DOUBLE,
+    "last_parent_net"                  DOUBLE,
+    "notice_times"                     BIGINT,
+    "first_ann_date"                   DATE,
+    "summary"                          VARCHAR,
+    "change_reason"                    VARCHAR,
+    "update_flag"                      VARCHAR,
+    "source"                           VARCHAR NOT NULL,
+    "row_hash"                         VARCHAR NOT NULL,
+    "raw_id"                           BIGINT,
+    "first_seen_at"                    TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE revisions_forecast IS 'Every version of normalized_forecast rows Tushare served, original and revised.';
+COMMENT ON COLUMN revisions_forecast."source" IS 'Where the row came from: tushare (production) or simulator.';
+COMMENT ON COLUMN revisions_forecast."row_hash" IS 'md5 of the row''s values: one row per distinct version.';
+COMMENT ON COLUMN revisions_forecast."raw_id" IS 'The raw_responses row that first served this version.';
+COMMENT ON COLUMN revisions_forecast."first_seen_at" IS 'When the warehouse first wrote this version (UTC).';
 
 -- express: Preliminary earnings reports (业绩快报) ahead of the full statements, in yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=46
@@ -1545,8 +2130,7 @@ CREATE TABLE IF NOT EXISTS normalized_express (
     "update_flag"                      VARCHAR,
     "source"                           VARCHAR NOT NULL,
     "ingested_at"                      TIMESTAMP NOT NULL,
-    "raw_id"                           BIGINT,
-    PRIMARY KEY ("ts_code", "end_date", "source")
+    "raw_id"                           BIGINT
 );
 COMMENT ON TABLE normalized_express IS 'Preliminary earnings reports (业绩快报) ahead of the full statements, in yuan.';
 COMMENT ON COLUMN normalized_express."ts_code" IS 'TS股票代码';
@@ -1585,3 +2169,50 @@ COMMENT ON COLUMN normalized_express."update_flag" IS '更新标志';
 COMMENT ON COLUMN normalized_express."source" IS 'Where the row came from: tushare (production) or simulator.';
 COMMENT ON COLUMN normalized_express."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
 COMMENT ON COLUMN normalized_express."raw_id" IS 'The raw_responses row this was normalized from.';
+
+-- Every version of express ever served, original and restated: what point-in-time
+-- reads choose from (the table above holds only the latest version of each report).
+CREATE TABLE IF NOT EXISTS revisions_express (
+    "ts_code"                          VARCHAR NOT NULL,
+    "ann_date"                         DATE,
+    "end_date"                         DATE NOT NULL,
+    "revenue"                          DOUBLE,
+    "operate_profit"                   DOUBLE,
+    "total_profit"                     DOUBLE,
+    "n_income"                         DOUBLE,
+    "total_assets"                     DOUBLE,
+    "total_hldr_eqy_exc_min_int"       DOUBLE,
+    "diluted_eps"                      DOUBLE,
+    "diluted_roe"                      DOUBLE,
+    "yoy_net_profit"                   DOUBLE,
+    "bps"                              DOUBLE,
+    "yoy_sales"                        DOUBLE,
+    "yoy_op"                           DOUBLE,
+    "yoy_tp"                           DOUBLE,
+    "yoy_dedu_np"                      DOUBLE,
+    "yoy_eps"                          DOUBLE,
+    "yoy_roe"                          DOUBLE,
+    "growth_assets"                    DOUBLE,
+    "yoy_equity"                       DOUBLE,
+    "growth_bps"                       DOUBLE,
+    "or_last_year"                     DOUBLE,
+    "op_last_year"                     DOUBLE,
+    "tp_last_year"                     DOUBLE,
+    "np_last_year"                     DOUBLE,
+    "eps_last_year"                    DOUBLE,
+    "open_net_assets"                  DOUBLE,
+    "open_bps"                         DOUBLE,
+    "perf_summary"                     VARCHAR,
+    "is_audit"                         BIGINT,
+    "remark"                           VARCHAR,
+    "update_flag"                      VARCHAR,
+    "source"                           VARCHAR NOT NULL,
+    "row_hash"                         VARCHAR NOT NULL,
+    "raw_id"                           BIGINT,
+    "first_seen_at"                    TIMESTAMP NOT NULL
+);
+COMMENT ON TABLE revisions_express IS 'Every version of normalized_express rows Tushare served, original and revised.';
+COMMENT ON COLUMN revisions_express."source" IS 'Where the row came from: tushare (production) or simulator.';
+COMMENT ON COLUMN revisions_express."row_hash" IS 'md5 of the row''s values: one row per distinct version.';
+COMMENT ON COLUMN revisions_express."raw_id" IS 'The raw_responses row that first served this version.';
+COMMENT ON COLUMN revisions_express."first_seen_at" IS 'When the warehouse first wrote this version (UTC).';

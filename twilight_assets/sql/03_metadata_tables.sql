@@ -1,28 +1,54 @@
--- The ingest progress ledger: one row per partition of one dataset, keyed by the generic
--- progress key `<api_name>:<partition>` (warehouse/progress.py), which names a trade date,
--- a stock, an index, a year or `once` alike. It replaces the seed's backfill_progress,
--- whose (api_name, trade_date) key could not (see migrations/0001).
-CREATE TABLE IF NOT EXISTS ingest_progress (
-    progress_key        VARCHAR PRIMARY KEY,
+-- The ingest ledger, append-only: one row per attempt to write a partition, keyed by the
+-- generic progress key `<api_name>:<partition>` (warehouse/ledger.py), which names a trade
+-- date, a stock, an index, a year or `once` alike. Appending, never updating, is what
+-- lets writers on many hosts commit at once: a DuckLake transaction that deletes from a
+-- table conflicts with every other writer of that table.
+CREATE TABLE IF NOT EXISTS ingest_log (
+    attempt_id          BIGINT NOT NULL,    -- time-ordered id (warehouse/values.py)
+    progress_key        VARCHAR NOT NULL,
     api_name            VARCHAR NOT NULL,   -- `legacy` for carried-over rows that named no partition
     partition_key       VARCHAR NOT NULL,   -- the part of progress_key after the first ':'
     status              VARCHAR NOT NULL,   -- done | market_closed | failed (legacy statuses kept as they were)
-    attempts            INTEGER NOT NULL DEFAULT 0,  -- every try, successful or not
-    rows                BIGINT,             -- rows written by the last success (after dedupe)
-    duplicates_dropped  BIGINT,             -- in-batch duplicate keys resolved by the last success
-    raw_id              BIGINT,             -- raw_responses row of the last success
-    last_error          VARCHAR,            -- why the last try failed; NULL after a success
-    updated_at          TIMESTAMP NOT NULL  -- UTC
+    attempts            INTEGER NOT NULL,   -- 1; rows carried over from an older ledger keep their count
+    rows                BIGINT,             -- rows written (after dedupe)
+    duplicates_dropped  BIGINT,             -- in-batch duplicate keys resolved
+    rows_removed        BIGINT,             -- rows of the partition the source no longer serves
+    absent_fields       VARCHAR[],          -- documented fields the source did not serve
+    source              VARCHAR,            -- tushare | simulator
+    raw_id              BIGINT,             -- the raw_responses row written
+    error               VARCHAR,            -- why a failed attempt failed (token removed)
+    attempted_at        TIMESTAMP NOT NULL  -- UTC
 );
-COMMENT ON TABLE ingest_progress IS 'One row per dataset partition: done, market_closed or failed, with attempts and the last error.';
+COMMENT ON TABLE ingest_log IS 'Every attempt to write a partition: done, market_closed or failed, with counts, absent fields and the error.';
+
+-- One row per partition: the latest attempt's status, the attempts so far, and what the
+-- latest success wrote (a failure leaves the previous data, and its description, in place).
+CREATE OR REPLACE VIEW ingest_progress AS
+SELECT
+    progress_key,
+    arg_max(api_name, attempt_id)                                              AS api_name,
+    arg_max(partition_key, attempt_id)                                         AS partition_key,
+    arg_max(status, attempt_id)                                                AS status,
+    CAST(sum(attempts) AS INTEGER)                                             AS attempts,
+    arg_max(rows, attempt_id) FILTER (WHERE status IN ('done', 'market_closed'))               AS rows,
+    arg_max(duplicates_dropped, attempt_id) FILTER (WHERE status IN ('done', 'market_closed')) AS duplicates_dropped,
+    arg_max(raw_id, attempt_id) FILTER (WHERE status IN ('done', 'market_closed'))             AS raw_id,
+    CASE WHEN arg_max(status, attempt_id) = 'failed' THEN arg_max(error, attempt_id) END      AS last_error,
+    max(attempted_at)                                                                    AS updated_at,
+    arg_max(absent_fields, attempt_id) FILTER (WHERE status IN ('done', 'market_closed'))      AS absent_fields,
+    arg_max(source, attempt_id) FILTER (WHERE status IN ('done', 'market_closed'))             AS source
+FROM ingest_log
+GROUP BY progress_key;
 
 -- Per dataset: how far it reaches and when it last succeeded; freshness checks read it.
-CREATE TABLE IF NOT EXISTS source_freshness (
-    api_name          VARCHAR PRIMARY KEY,
-    source            VARCHAR NOT NULL,     -- source of the last successful write
-    latest_partition  VARCHAR NOT NULL,     -- greatest partition written (newest date or year)
-    last_partition    VARCHAR NOT NULL,     -- partition of the last successful write
-    last_success_at   TIMESTAMP NOT NULL,   -- UTC
-    rows              BIGINT NOT NULL       -- rows written by the last successful write
-);
-COMMENT ON TABLE source_freshness IS 'Per dataset: newest partition written and when the last write succeeded.';
+CREATE OR REPLACE VIEW source_freshness AS
+SELECT
+    api_name,
+    arg_max(source, attempt_id)         AS source,            -- source of the last successful write
+    max(partition_key)                  AS latest_partition,  -- greatest partition written (newest date or year)
+    arg_max(partition_key, attempt_id)  AS last_partition,    -- partition of the last successful write
+    max(attempted_at)                             AS last_success_at,   -- UTC
+    arg_max(rows, attempt_id)           AS rows               -- rows written by the last successful write
+FROM ingest_log
+WHERE status IN ('done', 'market_closed') AND api_name <> 'legacy'
+GROUP BY api_name;

@@ -1,15 +1,12 @@
 -- Results of data quality checks, one row per check evaluation (warehouse/quality.py's
 -- CheckRecord). Append-only: history is the point, so a check's trend can be read back.
-CREATE SEQUENCE IF NOT EXISTS quality_log_id_seq START 1;
-
--- No primary key: ids come from the sequence, and rows are only appended and scanned.
 CREATE TABLE IF NOT EXISTS quality_log (
-    id            BIGINT NOT NULL DEFAULT nextval('quality_log_id_seq'),
+    id            BIGINT NOT NULL,      -- time-ordered id (warehouse/values.py)
     run_id        VARCHAR,              -- the Dagster run, when there was one
     asset         VARCHAR NOT NULL,     -- asset key = api_name
     check_name    VARCHAR NOT NULL,
     "partition"   VARCHAR,              -- a partition key, or a range 'a..b'
-    severity      VARCHAR NOT NULL CHECK (severity IN ('WARN', 'ERROR')),
+    severity      VARCHAR NOT NULL,     -- WARN | ERROR
     passed        BOOLEAN NOT NULL,
     metric        DOUBLE,
     threshold     DOUBLE,

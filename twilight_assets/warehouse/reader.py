@@ -1,8 +1,13 @@
 """Read-only access to the warehouse, through published snapshots only.
 
 The live file cannot be opened while a writer holds it (not even read-only), so a reader
-opens the current snapshot, or a named older one. Any number of processes can do so at
-once, at any time, including while a new snapshot is being published.
+opens the current snapshot, or a named older one: a published copy of a warehouse file,
+or, on a DuckLake, the catalog attached at the published version (from any host, while
+writers go on). Any number of processes can read at once, at any time, including while a
+new snapshot is being published. No Dagster here: a notebook needs only this module.
+
+    with WarehouseReader() as wh:
+        wh.query("SELECT count(*) FROM normalized_daily")
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ import pandas as pd
 
 from twilight_assets import config
 from twilight_assets.errors import NoSnapshotError, WarehouseError
+from twilight_assets.warehouse.backend import Backend, open_backend
 from twilight_assets.warehouse.schema import quote
 from twilight_assets.warehouse.snapshots import (
     SnapshotInfo,
     current_snapshot,
     find_snapshot,
     list_snapshots,
+    open_copy,
 )
 
 _OPEN_RETRIES = 3
@@ -29,18 +36,30 @@ the file; then the newer snapshot is read instead."""
 
 
 class WarehouseReader:
-    def __init__(self, snapshot_dir: Path | None = None, snapshot_id: str | None = None) -> None:
+    def __init__(
+        self,
+        snapshot_dir: Path | None = None,
+        snapshot_id: str | None = None,
+        *,
+        backend: Backend | None = None,
+    ) -> None:
         self.snapshot_dir = Path(snapshot_dir or config.snapshot_dir())
+        self.backend = backend or open_backend()
         self._lock = threading.Lock()
         self.info, self._conn = self._open(snapshot_id)
 
     def _open(self, snapshot_id: str | None) -> tuple[SnapshotInfo, duckdb.DuckDBPyConnection]:
+        if self.backend.is_lake and self.backend.location.local_file is None:
+            from twilight_assets.warehouse.lake_snapshots import locate
+
+            info = SnapshotInfo.from_json(locate(self.backend, snapshot_id), None)
+            return info, self.backend.connect(read_only=True, snapshot_version=info.version)
         last_error: Exception | None = None
         for _ in range(_OPEN_RETRIES):
             info = self._locate(snapshot_id)
             try:
-                return info, duckdb.connect(str(info.path), read_only=True)
-            except duckdb.IOException as exc:
+                return info, open_copy(info.path, self.backend, info.version)
+            except (duckdb.IOException, WarehouseError) as exc:
                 if info.path.exists():
                     raise WarehouseError(f"snapshot {info.snapshot_id} does not open: {exc}") from exc
                 last_error = exc
@@ -79,8 +98,9 @@ class WarehouseReader:
         """Names of the snapshot's tables and views."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal "
-                "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal"
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND NOT internal UNION SELECT view_name FROM duckdb_views() "
+                "WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal"
             ).fetchall()
         return {r[0] for r in rows}
 

@@ -1,10 +1,12 @@
-"""Apply the warehouse DDL (twilight_assets/sql/) and its migrations, idempotently.
+"""The warehouse DDL (twilight_assets/sql/): created in a new warehouse, brought up to
+date by `twilight migrate`, and never changed behind a running writer's back.
 
-Base files (`NN_*.sql`) hold only idempotent statements and are applied again whenever
-their text changes, so a dataset added to 02 reaches warehouses that already exist.
-Before that, tables whose shape no longer fits the DDL are reconciled: missing nullable
-columns are added, and a table that cannot be brought in line (a legacy table of the
-same name with other keys or types) is renamed `<name>_legacy`, never dropped.
+Base files (`NN_*.sql`) hold only idempotent statements; a writer opening an empty
+warehouse applies them, and one opening a warehouse whose recorded files differ from
+this version's refuses, naming what is pending (`ensure_schema`). `migrate_schema`
+applies them again: tables whose shape no longer fits are first reconciled (missing
+nullable columns added; a table that cannot be brought in line, such as a legacy table
+of the same name with other keys or types, renamed `<name>_legacy`, never dropped).
 Migrations (`migrations/NNNN_*.sql`) run once each; a `-- requires-table: X` line makes
 one apply only to warehouses that have table X (whose secondary indexes are dropped
 first: DuckDB cannot rename an indexed table, and legacy tables get renamed).
@@ -12,9 +14,7 @@ first: DuckDB cannot rename an indexed table, and legacy tables get renamed).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,9 +25,9 @@ from typing import Iterator
 import duckdb
 
 from twilight_assets.errors import WarehouseError
-from twilight_assets.warehouse.progress import legacy_progress_key
+from twilight_assets.warehouse.ledger import legacy_progress_key
+from twilight_assets.warehouse.values import quote, utcnow
 
-log = logging.getLogger(__name__)
 
 SQL_PACKAGE = "twilight_assets.sql"
 VERSION_FILE = "00_schema_version.sql"
@@ -67,12 +67,48 @@ def migration_files() -> list[SqlFile]:
     ]
 
 
-def apply_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """Bring `conn`'s database up to the DDL in sql/; returns what was done, in order.
+class SchemaPendingError(WarehouseError):
+    """The warehouse's schema is behind this version's DDL: `twilight migrate` first."""
 
-    Cheap when nothing changed (one read of schema_version), so every writer open calls
-    it. Each file applies in its own transaction: a failure leaves the previous state.
-    """
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create the schema in an empty warehouse; refuse one whose schema is behind.
+
+    A writer calls this on open. It never changes an existing warehouse: renaming or
+    rewriting tables under a running deployment is `twilight migrate`'s job, done once,
+    deliberately, with its report. Cheap when nothing changed (one read of
+    schema_version). Returns the files applied (all of them, or none)."""
+    existing = _table_names(conn)
+    if not existing:
+        return _apply_base_files(conn)
+    pending = pending_changes(conn)
+    if pending:
+        raise SchemaPendingError(
+            "the warehouse's schema is behind this version of twilight-assets ("
+            + "; ".join(pending) + "): run `twilight migrate` (it keeps every row) and retry"
+        )
+    return []
+
+
+def pending_changes(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """What `twilight migrate` would do to this warehouse, in words; empty when current."""
+    existing = _table_names(conn)
+    if "schema_version" not in existing:
+        return ["no schema_version table (a warehouse made by the legacy code)"]
+    recorded = _recorded(conn)
+    out = [f"{f.name} changed" for f in base_files() if (f.name, f.checksum) not in recorded]
+    recorded_names = {name for name, _ in recorded}
+    out += [
+        f"{m.name} not applied" for m in migration_files()
+        if m.name not in recorded_names and set(m.required_tables) <= existing
+    ]
+    return out
+
+
+def migrate_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Bring the warehouse up to the DDL in sql/ (after warehouse/migrate.py has rewritten
+    an older layout); returns what was done, in order. Each file applies in its own
+    transaction: a failure leaves the previous state."""
     files = base_files()
     version = next(f for f in files if f.name == VERSION_FILE)
     conn.execute(version.text).fetchall()
@@ -80,12 +116,11 @@ def apply_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
     done: list[str] = []
     pending = [f for f in files if f.name != VERSION_FILE and (f.name, f.checksum) not in recorded]
     if pending:
-        for line in reconcile_tables(conn, expected_tables(tuple(files))):
-            log.warning("%s", line)  # a table changed shape under a running deployment
-            done.append(line)
-    for f in pending:
-        _apply(conn, f)
-        done.append(f.name)
+        done += reconcile_tables(conn, expected_tables(tuple(files)))
+    for f in files:
+        if f in pending or (f.name == VERSION_FILE and (f.name, f.checksum) not in recorded):
+            _apply(conn, f)
+            done.append(f.name)
     recorded_names = {name for name, _ in _recorded(conn)}
     existing = _table_names(conn)
     for m in migration_files():
@@ -95,9 +130,16 @@ def apply_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
             done += _drop_secondary_indexes(conn, table)
         with _migration_functions(conn):
             _apply(conn, m)
-        log.warning("applied %s", m.name)
         done.append(m.name)
         existing = _table_names(conn)
+    return done
+
+
+def _apply_base_files(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    done = []
+    for f in base_files():
+        _apply(conn, f)
+        done.append(f.name)
     return done
 
 
@@ -106,9 +148,9 @@ def _apply(conn: duckdb.DuckDBPyConnection, f: SqlFile) -> None:
     try:
         conn.execute(f.text).fetchall()
         conn.execute(
-            "INSERT INTO schema_version (name, checksum, kind, applied_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (name, checksum) DO NOTHING",
-            [f.name, f.checksum, f.kind, _utcnow()],
+            "INSERT INTO schema_version (name, checksum, kind, applied_at) SELECT ?, ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE name = ? AND checksum = ?)",
+            [f.name, f.checksum, f.kind, utcnow(), f.name, f.checksum],
         ).fetchall()
         conn.commit()
     except Exception as exc:
@@ -136,8 +178,6 @@ def _migration_functions(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         conn.remove_function("legacy_progress_key")
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # --- reconciling existing tables with the DDL -------------------------------------------
@@ -162,12 +202,16 @@ class TableShape:
 def table_shapes(conn: duckdb.DuckDBPyConnection) -> dict[str, TableShape]:
     """Columns (in order) and primary key of every base table in the main schema."""
     cols = conn.execute(
-        "SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
-        "WHERE schema_name = 'main' AND NOT internal ORDER BY table_name, column_index"
+        "SELECT c.table_name, c.column_name, c.data_type, c.is_nullable FROM duckdb_columns() AS c "
+        "JOIN duckdb_tables() AS t ON t.database_name = c.database_name "
+        "AND t.schema_name = c.schema_name AND t.table_name = c.table_name "
+        "WHERE c.database_name = current_database() AND c.schema_name = 'main' AND NOT t.internal "
+        "ORDER BY c.table_name, c.column_index"
     ).fetchall()
     keys = conn.execute(
         "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
-        "WHERE schema_name = 'main' AND constraint_type = 'PRIMARY KEY'"
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND constraint_type = 'PRIMARY KEY'"
     ).fetchall()
     pk = {t: tuple(names) for t, names in keys}
     by_table: dict[str, list[Column]] = {}
@@ -221,7 +265,8 @@ def _drop_secondary_indexes(conn: duckdb.DuckDBPyConnection, table: str) -> list
     names = [
         r[0]
         for r in conn.execute(
-            "SELECT index_name FROM duckdb_indexes() WHERE schema_name = 'main' AND table_name = ?",
+            "SELECT index_name FROM duckdb_indexes() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ?",
             [table],
         ).fetchall()
     ]
@@ -254,12 +299,7 @@ def _free_name(conn: duckdb.DuckDBPyConnection, name: str) -> str:
 
 def _table_names(conn: duckdb.DuckDBPyConnection) -> set[str]:
     rows = conn.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal"
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND NOT internal"
     ).fetchall()
     return {r[0] for r in rows}
-
-
-def quote(identifier: str) -> str:
-    """A quoted SQL identifier. Identifiers come only from specs and the DDL; quoting also
-    covers Tushare fields that are SQL keywords (desc, change, open)."""
-    return '"' + identifier.replace('"', '""') + '"'

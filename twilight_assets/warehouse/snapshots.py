@@ -1,5 +1,10 @@
 """Read-only snapshots of the live warehouse, published atomically.
 
+A warehouse file is published by copying it, as below. A DuckLake on PostgreSQL is
+published as a verified catalog version instead (warehouse/lake_snapshots.py: no copy);
+a DuckLake with a local catalog file publishes a copy of that catalog, which readers
+attach at the published version over the lake's immutable Parquet files.
+
 DuckDB lets no other process open a file that a writer holds, so readers (the monitor,
 notebooks) open copies. A copy is only consistent if nothing writes while it is made,
 and copying the live file from inside the writer's process (opening and closing it)
@@ -48,7 +53,7 @@ LOCK_NAME = ".publish.lock"
 @dataclass(frozen=True)
 class SnapshotInfo:
     snapshot_id: str
-    path: Path
+    path: Path | None  # None: a DuckLake version, read in place
     bytes: int
     created_at: dt.datetime  # UTC
     duration_s: float
@@ -57,15 +62,17 @@ class SnapshotInfo:
     copy_s: float
     verify_s: float
     table_rows: dict[str, int]
+    version: int | None = None
+    """A DuckLake's catalog version the snapshot is (None for a warehouse file)."""
 
     def to_json(self) -> dict:
         out = asdict(self)
-        out["path"] = str(self.path)
+        out["path"] = str(self.path) if self.path is not None else None
         out["created_at"] = self.created_at.isoformat()
         return out
 
     @classmethod
-    def from_json(cls, data: dict, path: Path) -> SnapshotInfo:
+    def from_json(cls, data: dict, path: Path | None) -> SnapshotInfo:
         return cls(
             snapshot_id=data["snapshot_id"],
             path=path,
@@ -77,16 +84,24 @@ class SnapshotInfo:
             copy_s=float(data["copy_s"]),
             verify_s=float(data["verify_s"]),
             table_rows={k: int(v) for k, v in data["table_rows"].items()},
+            version=data.get("version"),
         )
 
 
 def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3) -> SnapshotInfo:
-    """Publish a verified copy of `writer`'s warehouse; see the module docstring.
+    """Publish a verified snapshot of `writer`'s warehouse; see the module docstring.
 
     `writer` is a WarehouseWriter (not imported here, to keep readers light).
     """
     if keep < 1:
         raise ValueError(f"keep must be at least 1, not {keep}")
+    backend = writer.backend
+    if backend.is_lake and backend.location.local_file is None:
+        from twilight_assets.warehouse import lake_snapshots
+
+        snapshot_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        info = lake_snapshots.publish(writer, keep=keep, snapshot_id=snapshot_id)
+        return SnapshotInfo.from_json(info, None)
     snapshot_dir = Path(snapshot_dir)
     snapshot_dir.mkdir(parents=True, exist_ok=True)
     with _publish_lock(snapshot_dir):
@@ -94,15 +109,20 @@ def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3) -> SnapshotIn
         started = time.monotonic()
         snapshot_id = _new_id(snapshot_dir)
         tmp = snapshot_dir / f"{TMP_PREFIX}{snapshot_id}{SUFFIX}"
+        version = None
         with writer.quiesced() as conn:
             held = time.monotonic()
             conn.execute("CHECKPOINT").fetchall()
             checkpointed = time.monotonic()
+            if backend.is_lake:
+                from twilight_assets.warehouse.lake_snapshots import current_version
+
+                version = current_version(conn)
             counts = table_row_counts(conn)
             _copy_in_child(writer.path, tmp)
             copied = time.monotonic()
         released = time.monotonic()
-        _verify(tmp, counts)
+        _verify(tmp, counts, backend, version)
         verified = time.monotonic()
         _fsync_file(tmp)
         info = SnapshotInfo(
@@ -116,6 +136,7 @@ def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3) -> SnapshotIn
             copy_s=copied - checkpointed,
             verify_s=verified - released,
             table_rows=counts,
+            version=version,
         )
         # The info file goes first: a published .duckdb always has one.
         _write_atomically(snapshot_dir / f"{snapshot_id}{INFO_SUFFIX}", json.dumps(info.to_json(), indent=2))
@@ -175,6 +196,23 @@ def current_snapshot(snapshot_dir: Path) -> SnapshotInfo | None:
     return None
 
 
+def published(backend, snapshot_dir: Path) -> list[SnapshotInfo]:
+    """What readers of `backend` can open, newest first (the first is current)."""
+    if backend.is_lake and backend.location.local_file is None:
+        from twilight_assets.warehouse.lake_snapshots import publications
+
+        conn = backend.connect(read_only=True)
+        try:
+            return [SnapshotInfo.from_json(p, None) for p in publications(conn)]
+        finally:
+            conn.close()
+    current = current_snapshot(snapshot_dir)
+    infos = list_snapshots(snapshot_dir)
+    if current is not None:
+        infos = [current] + [i for i in infos if i.snapshot_id != current.snapshot_id]
+    return infos
+
+
 def find_snapshot(snapshot_dir: Path, snapshot_id: str) -> SnapshotInfo | None:
     if not snapshot_id or "/" in snapshot_id or snapshot_id.startswith("."):
         return None
@@ -186,8 +224,8 @@ def table_row_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = [
         r[0]
         for r in conn.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal "
-            "ORDER BY table_name"
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND NOT internal ORDER BY table_name"
         ).fetchall()
     ]
     if not tables:
@@ -209,10 +247,18 @@ def _copy_in_child(source: Path, target: Path) -> None:
         raise WarehouseError(f"snapshot copy of {source} failed: {done.stderr.strip()}")
 
 
-def _verify(copy: Path, expected: dict[str, int]) -> None:
+def open_copy(copy: Path, backend, version: int | None) -> duckdb.DuckDBPyConnection:
+    """A published copy, read-only: the warehouse file itself, or a DuckLake's catalog
+    attached at its published version over the lake's data."""
+    if version is None:
+        return duckdb.connect(str(copy), read_only=True)
+    return backend.connect(read_only=True, snapshot_version=version, catalog_file=copy)
+
+
+def _verify(copy: Path, expected: dict[str, int], backend, version: int | None) -> None:
     try:
-        conn = duckdb.connect(str(copy), read_only=True)
-    except duckdb.Error as exc:
+        conn = open_copy(copy, backend, version)
+    except (duckdb.Error, WarehouseError) as exc:
         copy.unlink(missing_ok=True)
         raise WarehouseError(f"snapshot copy {copy.name} does not open: {exc}") from exc
     try:
@@ -319,29 +365,28 @@ def main(argv: list[str] | None = None) -> int:
     """`twilight snapshot list|publish [--warehouse P] [--snapshot-dir D] [--keep N] [--json]`"""
     parser = argparse.ArgumentParser(prog="twilight snapshot", description="List or publish read-only snapshots.")
     parser.add_argument("action", choices=("list", "publish"))
-    parser.add_argument("--warehouse", type=Path, default=None, help="live DuckDB file (default: TWILIGHT_WAREHOUSE)")
+    parser.add_argument("--warehouse", default=None, help="the warehouse (default: TWILIGHT_WAREHOUSE)")
     parser.add_argument("--snapshot-dir", type=Path, default=None, help="default: TWILIGHT_SNAPSHOT_DIR")
     parser.add_argument("--keep", type=int, default=3, help="snapshots to keep after publishing (default 3)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     snapshot_dir = (args.snapshot_dir or config.snapshot_dir()).resolve()
-    if args.action == "publish":
-        from twilight_assets.warehouse.writer import WarehouseWriter
-        from twilight_assets.warehouse.writer_lease import writer_lease
+    from twilight_assets.warehouse.backend import open_backend
 
-        warehouse = (args.warehouse or config.warehouse_path()).resolve()
-        if not warehouse.exists():
-            print(f"twilight snapshot: no warehouse at {warehouse}", file=sys.stderr)
-            return 1
-        try:
-            with writer_lease(warehouse), WarehouseWriter(warehouse) as writer:
+    backend = open_backend(args.warehouse)
+    try:
+        if args.action == "publish":
+            local = backend.location.local_file
+            if local is not None and not local.exists():
+                print(f"twilight snapshot: no warehouse at {local}", file=sys.stderr)
+                return 1
+            with backend.writer() as writer:
                 infos = [publish_snapshot(writer, snapshot_dir, keep=args.keep)]
-        except WarehouseError as exc:
-            print(f"twilight snapshot: {exc}", file=sys.stderr)
-            return 1
-    else:
-        infos = list_snapshots(snapshot_dir)
-    current = current_snapshot(snapshot_dir)
+        infos = published(backend, snapshot_dir)
+    except WarehouseError as exc:
+        print(f"twilight snapshot: {exc}", file=sys.stderr)
+        return 1
+    current = infos[0] if infos else None
     if args.json:
         print(json.dumps([{**i.to_json(), "current": current is not None and i.snapshot_id == current.snapshot_id} for i in infos], indent=2))
         return 0
@@ -353,5 +398,6 @@ def main(argv: list[str] | None = None) -> int:
         mark = "* " if current is not None and i.snapshot_id == current.snapshot_id else "  "
         rows = sum(i.table_rows.values())
         print(f"{mark}{i.snapshot_id:<28} {i.bytes / 1e6:>9.1f} {rows:>12,} {i.writers_held_s:>7.2f} {i.duration_s:>8.2f}")
-    print(f"(* current; in {snapshot_dir})")
+    where = backend.location.label if backend.is_lake and backend.location.local_file is None else snapshot_dir
+    print(f"(* current; in {where})")
     return 0

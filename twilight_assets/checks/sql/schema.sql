@@ -1,24 +1,30 @@
 -- Columns that differ from the spec: missing, unexpected or of another type in the
--- table, plus fields the source sent in its latest responses that the spec does not
--- document (the writer keeps them in raw_responses only, so this is where drift shows).
+-- table; and drift in what the source serves, from its latest responses' records
+-- (raw_responses.fields and absent_fields): documented fields it did not send, written
+-- as NULL, and fields it sent that the spec does not document, kept in the archive only.
 WITH actual AS (
     SELECT column_name, data_type
     FROM information_schema.columns
     WHERE table_name = $table_name AND table_schema = current_schema()
+      AND table_catalog = current_database()
 ),
 expected AS (
     SELECT split_part(e, ':', 1) AS column_name, split_part(e, ':', 2) AS data_type
     FROM (SELECT unnest($expected) AS e)
 ),
 recent AS (
-    SELECT payload FROM raw_responses
-    WHERE api_name = $api_name
+    SELECT fields, absent_fields FROM raw_responses
+    WHERE api_name = $api_name AND pages > 0
     ORDER BY raw_id DESC
     LIMIT 5
 ),
 sent AS (
-    SELECT DISTINCT unnest(CAST(json_extract(page, '$.fields') AS VARCHAR[])) AS column_name
-    FROM (SELECT unnest(CAST(payload AS JSON[])) AS page FROM recent)
+    SELECT DISTINCT unnest(fields) AS column_name FROM recent
+),
+absent AS (
+    SELECT column_name, count(*) AS responses
+    FROM (SELECT unnest(absent_fields) AS column_name FROM recent)
+    GROUP BY column_name
 ),
 problems AS (
     SELECT e.column_name, 'missing from the table' AS problem
@@ -34,6 +40,11 @@ problems AS (
     SELECT s.column_name, 'sent by the source, not in the spec' AS problem
     FROM sent s
     WHERE NOT list_contains($spec_fields, s.column_name)
+    UNION ALL
+    SELECT column_name,
+           format('documented, not served in {} of the latest {} responses (written as NULL)',
+                  responses, (SELECT count(*) FROM recent)) AS problem
+    FROM absent
 )
 SELECT column_name, problem, problem AS detail
 FROM problems

@@ -1,18 +1,22 @@
-"""The seed's A0.1 upsert semantics and in-batch duplicate resolution, on real DuckDB files."""
+"""A partition write on real DuckDB files: it replaces the partition (the seed's A0.1
+revision semantics: revised values and update_flag flips replace the old row), resolves
+in-batch duplicates by the spec's rule, keeps every financial version, and refuses what
+does not belong."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
 
+from twilight_assets import config
 from twilight_assets.errors import DataValidationError, SchemaMismatchError
 from twilight_assets.specs import REGISTRY
-from twilight_assets.warehouse.writer import build_insert, build_upsert
+from twilight_assets.warehouse.archive import Archive, decode
+from twilight_assets.warehouse.writer import MixedSourcesError, WarehouseWriter
 
 from tests.warehouse.conftest import (
     codes,
@@ -31,20 +35,25 @@ def table(writer, name: str, order: str) -> pd.DataFrame:
     return writer.query(f"SELECT * FROM {name} ORDER BY {order}")
 
 
-def test_rerunning_a_partition_changes_nothing(writer):
+def test_rerunning_a_partition_replaces_it_with_the_same_rows(writer):
     first = write_daily(writer, "2024-01-02", n=20)
     before = table(writer, "normalized_daily", "ts_code")
     again = write_daily(writer, "2024-01-02", n=20)
     after = table(writer, "normalized_daily", "ts_code")
 
-    assert (first.rows_written, first.rows_changed) == (20, 20)
-    assert (again.rows_written, again.rows_changed) == (20, 0)
-    pd.testing.assert_frame_equal(before, after)  # ingested_at and raw_id included
+    assert (first.rows_written, first.rows_replaced) == (20, 0)
+    assert (again.rows_written, again.rows_replaced, again.rows_removed) == (20, 20, 0)
+    values = [c for c in before.columns if c not in ("ingested_at", "raw_id")]
+    pd.testing.assert_frame_equal(before[values], after[values])
+    # raw_id and ingested_at say which response the rows were last written from, and when.
+    assert set(after["raw_id"]) == {again.raw_id}
+    written_at = writer.query("SELECT written_at FROM raw_responses WHERE raw_id = ?", [again.raw_id])
+    assert set(after["ingested_at"]) == set(written_at["written_at"])
     ledger = writer.progress("daily")
     assert ledger["status"].tolist() == ["done"]
     assert ledger["attempts"].tolist() == [2]
     assert ledger["raw_id"].tolist() == [again.raw_id]
-    # The raw table keeps every response as received, re-runs included.
+    # One small record per write, re-runs included; the pages are in the archive.
     assert writer.query("SELECT count(*) AS n FROM raw_responses")["n"].item() == 2
 
 
@@ -52,7 +61,7 @@ def test_revised_values_replace_the_old_row(writer):
     write_daily(writer, "2024-01-02", n=3, close=10.0)
     revised = write_daily(writer, "2024-01-02", n=3, close=11.0)
     rows = table(writer, "normalized_daily", "ts_code")
-    assert revised.rows_changed == 3
+    assert revised.rows_replaced == 3
     assert rows["close"].tolist() == [11.0, 11.01, 11.02]
     assert set(rows["raw_id"]) == {revised.raw_id}
     assert len(rows) == 3
@@ -65,63 +74,53 @@ def test_update_flag_flip_replaces_the_report(writer):
     revision = make_frame(INCOME, [income_row(code, "2023-12-31", update_flag="1", f_ann_date="2024-04-25", revenue=120.0)])
     result = writer.write_partition(INCOME, code, revision, make_raw(INCOME, code, revision))
     rows = table(writer, "normalized_income", "end_date")
-    assert result.rows_changed == 1
+    assert result.rows_replaced == 1
     assert rows[["update_flag", "revenue"]].values.tolist() == [["1", 120.0]]
     assert str(rows["f_ann_date"].item().date()) == "2024-04-25"
 
 
-def test_a_table_whose_every_column_is_a_key_does_nothing_on_conflict(tmp_path):
-    conn = duckdb.connect(str(tmp_path / "keys.duckdb"))
-    conn.execute("CREATE TABLE members (index_code VARCHAR, con_code VARCHAR, PRIMARY KEY (index_code, con_code))")
-    conn.execute("INSERT INTO members VALUES ('000300.SH', '600000.SH')").fetchall()
-    sql = build_upsert(
-        table="members", columns=[("index_code", "VARCHAR"), ("con_code", "VARCHAR")], constants=[],
-        conflict_columns=("index_code", "con_code"), prefer=[], batch_view="batch",
-    )
-    assert "DO NOTHING" in sql and "DO UPDATE" not in sql
-    batch = pd.DataFrame({"index_code": ["000300.SH"] * 3, "con_code": ["600000.SH", "600000.SH", "600036.SH"],
-                          "__twilight_received": [0, 1, 2]})
-    conn.register("batch", batch)
-    conn.execute(sql).fetchall()
-    conn.execute(sql).fetchall()  # and again: still no error, nothing changes
-    assert conn.execute("SELECT con_code FROM members ORDER BY 1").fetchall() == [("600000.SH",), ("600036.SH",)]
-
-
-def test_a_batch_of_new_and_existing_keys_updates_what_changed_and_inserts_the_rest(writer):
-    first = write_daily(writer, "2024-01-02", n=3, close=10.0)
+def test_a_partition_written_twice_holds_each_key_once_without_a_primary_key(writer):
+    """No table has a key (DuckLake has none): the write itself keeps keys unique."""
+    write_daily(writer, "2024-01-02", n=5)
     rows = daily_rows("2024-01-02", codes(5), close=10.0)
-    rows[1]["close"], rows[2]["vol"] = 99.0, 1.0  # two existing rows revised, one unchanged
-    frame = make_frame(DAILY, rows)
+    rows[1]["close"], rows[2]["vol"] = 99.0, 1.0
+    frame = make_frame(DAILY, rows + rows[:2])  # and two duplicates in the batch
     second = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    assert (second.rows_written, second.rows_replaced, second.duplicates_dropped) == (5, 5, 2)
     got = table(writer, "normalized_daily", "ts_code")
-    assert (second.rows_written, second.rows_changed, second.duplicates_dropped) == (5, 4, 0)
     assert got["close"].tolist() == [10.0, 99.0, 10.02, 10.03, 10.04]
     assert got["vol"].tolist() == [1000.0, 1001.0, 1.0, 1003.0, 1004.0]
-    assert got["raw_id"].tolist() == [first.raw_id] + [second.raw_id] * 4  # the unchanged row kept its own
+    keys = writer.query("SELECT count(*) AS n, count(DISTINCT (ts_code, trade_date, source)) AS k "
+                        "FROM normalized_daily").iloc[0]
+    assert (keys["n"], keys["k"]) == (5, 5)
+    assert writer.query("SELECT count(*) AS n FROM duckdb_constraints() "
+                        "WHERE constraint_type = 'PRIMARY KEY'")["n"].item() == 0
 
 
-def test_the_same_keys_from_another_source_are_rows_of_their_own(writer):
+def test_rows_of_another_source_are_refused_unless_mixing_is_allowed(writer, warehouse_path):
     frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2)))
     writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
-    again = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="tushare"))
-    assert again.rows_changed == 2
-    got = writer.query("SELECT source, count(*) AS n FROM normalized_daily GROUP BY 1 ORDER BY 1")
+    with pytest.raises(MixedSourcesError, match=r"refusing to write tushare rows .* holds simulator rows"):
+        writer.write_partition(DAILY, "2024-01-03", frame.assign(trade_date=pd.Timestamp("2024-01-03")),
+                               make_raw(DAILY, "2024-01-03", frame, source="tushare"))
+    assert writer.progress("daily", ["2024-01-03"])["status"].tolist() == ["failed"]
+    writer.close()
+    with WarehouseWriter(warehouse_path, allow_mixed_sources=True) as mixed:
+        mixed.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="tushare"))
+        got = mixed.query("SELECT source, count(*) AS n FROM normalized_daily GROUP BY 1 ORDER BY 1")
     assert got.values.tolist() == [["simulator", 2], ["tushare", 2]]
 
 
-def test_the_plain_insert_refuses_a_key_the_table_holds(tmp_path):
-    """The writer inserts without ON CONFLICT only after finding none of the batch's keys
-    in the table; were one there after all, the primary key must refuse it, not lose it."""
-    conn = duckdb.connect(str(tmp_path / "keys.duckdb"))
-    conn.execute("CREATE TABLE t (k VARCHAR PRIMARY KEY, v DOUBLE, source VARCHAR)")
-    conn.execute("INSERT INTO t VALUES ('a', 1.0, 'x')").fetchall()
-    sql = build_insert(table="t", columns=[("k", "VARCHAR"), ("v", "DOUBLE")],
-                       constants=[("source", "VARCHAR")], batch_view="batch")
-    assert "ON CONFLICT" not in sql
-    conn.register("batch", pd.DataFrame({"k": ["b", "a"], "v": [2.0, 3.0]}))
-    with pytest.raises(duckdb.ConstraintException):
-        conn.execute(sql, ["x"]).fetchall()
-    assert conn.execute("SELECT k, v FROM t").fetchall() == [("a", 1.0)]
+def test_simulator_rows_are_refused_in_a_tushare_warehouse(warehouse_path, monkeypatch):
+    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2)))
+    with WarehouseWriter(warehouse_path) as writer:
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="tushare"))
+        with pytest.raises(MixedSourcesError, match="refusing to write simulator rows"):
+            writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+        assert writer.query("SELECT DISTINCT source FROM normalized_daily")["source"].tolist() == ["tushare"]
+    monkeypatch.setenv("TWILIGHT_ALLOW_MIXED_SOURCES", "1")  # the setting, for a deliberate mix
+    with WarehouseWriter(warehouse_path) as writer:
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
 
 
 def test_identical_rows_in_one_batch_collapse_and_are_counted(writer):
@@ -285,43 +284,65 @@ def test_freshness_keeps_the_newest_partition_and_the_last_write(writer):
     assert got.values.tolist() == [["2024-01-05", "2024-01-03", 2, "simulator"]]
 
 
-def test_the_token_is_never_stored(writer, monkeypatch):
-    monkeypatch.setenv("TUSHARE_TOKEN", "s3cr3t-token-value")
-    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(1)))
-    params = [{"trade_date": "20240102", "token": "s3cr3t-token-value", "ts_type_name": "x",
-               "nested": {"Token": "s3cr3t-token-value", "note": "url?token=s3cr3t-token-value"}}]
-    raw = make_raw(DAILY, "2024-01-02", frame, params=params)
-    writer.write_partition(DAILY, "2024-01-02", frame, raw)
-    stored = writer.query("SELECT CAST(request_params AS VARCHAR) AS p, CAST(payload AS VARCHAR) AS j FROM raw_responses")
-    text = stored["p"].item() + stored["j"].item()
-    assert "s3cr3t" not in text and "ts_type_name" not in text
-    assert json.loads(stored["p"].item()) == [{"trade_date": "20240102", "nested": {"note": "url?token=***"}}]
-
-    writer.mark_failed(DAILY, "2024-01-03", "HTTP 500 for token s3cr3t-token-value")
-    assert "s3cr3t" not in writer.progress("daily", ["2024-01-03"])["last_error"].item()
-
-
-def test_the_raw_payload_renormalizes_to_the_same_rows(writer):
+def test_the_raw_row_is_small_and_names_its_archived_response(writer):
     frame = make_frame(DAILY, daily_rows("2024-01-02", codes(4)))
-    result = writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
-    payload = json.loads(writer.query("SELECT CAST(payload AS VARCHAR) AS j FROM raw_responses WHERE raw_id = ?",
-                                      [result.raw_id])["j"].item())
-    page = payload[0]
+    raw = make_raw(DAILY, "2024-01-02", frame)
+    result = writer.write_partition(DAILY, "2024-01-02", frame, raw)
+    row = writer.query("SELECT * FROM raw_responses WHERE raw_id = ?", [result.raw_id]).iloc[0]
+    assert "payload" not in row.index
+    assert (row["archive_path"], row["archive_bytes"], row["archive_sha256"]) == (
+        raw.archive.path, raw.archive.bytes, raw.archive.sha256)
+    archive = Archive(config.archive_root())
+    data = archive.read_bytes(row["archive_path"])
+    assert hashlib.sha256(data).hexdigest() == row["archive_sha256"]
+    page = decode(data)[0]
     rebuilt = pd.DataFrame(page["items"], columns=page["fields"])
     stored = writer.query("SELECT ts_code, strftime(trade_date, '%Y%m%d') AS trade_date, close FROM normalized_daily ORDER BY 1")
     assert rebuilt[["ts_code", "trade_date", "close"]].values.tolist() == stored.values.tolist()
+    assert json.loads(row["request_params"]) == raw.request_params
 
 
-def test_a_response_encoded_in_a_fetching_thread_is_stored_as_encoded_there(writer):
-    frame = make_frame(DAILY, daily_rows("2024-01-02", codes(3)))
-    raw = make_raw(DAILY, "2024-01-02", frame)
-    with ThreadPoolExecutor(1) as pool:  # as a fetch worker would, before handing it over
-        encoded = pool.submit(lambda: raw.encoded).result()
-    result = writer.write_partition(DAILY, "2024-01-02", frame, raw)
-    assert raw.encoded is encoded  # encoded once, not again under the writer's lock
-    stored = writer.query("SELECT CAST(payload AS VARCHAR) AS j FROM raw_responses WHERE raw_id = ?",
-                          [result.raw_id])["j"].item()
-    assert json.loads(stored) == json.loads(encoded.payload) == raw.pages
+def test_every_version_of_a_report_is_kept_once(writer):
+    code = "000001.SZ"
+    original = make_frame(INCOME, [income_row(code, "2023-12-31", update_flag="0", f_ann_date="2024-03-20", revenue=100.0)])
+    first = writer.write_partition(INCOME, code, original, make_raw(INCOME, code, original))
+    both = make_frame(INCOME, [
+        income_row(code, "2023-12-31", update_flag="0", f_ann_date="2024-03-20", revenue=100.0),
+        income_row(code, "2023-12-31", update_flag="1", f_ann_date="2024-04-25", revenue=120.0),
+    ])
+    second = writer.write_partition(INCOME, code, both, make_raw(INCOME, code, both))
+    third = writer.write_partition(INCOME, code, both, make_raw(INCOME, code, both))
+    assert (first.revisions_added, second.revisions_added, third.revisions_added) == (1, 1, 0)
+    versions = writer.query(
+        "SELECT update_flag, revenue, raw_id FROM revisions_income ORDER BY update_flag")
+    assert versions.values.tolist() == [["0", 100.0, first.raw_id], ["1", 120.0, second.raw_id]]
+    assert table(writer, "normalized_income", "end_date")["revenue"].tolist() == [120.0]
+
+
+def test_two_different_latest_revisions_are_recorded_for_the_check(writer):
+    code = "000001.SZ"
+    frame = make_frame(INCOME, [
+        income_row(code, "2023-12-31", update_flag="1", f_ann_date="2024-04-25", revenue=120.0),
+        income_row(code, "2023-12-31", update_flag="1", f_ann_date="2024-04-25", revenue=125.0),
+    ])
+    result = writer.write_partition(INCOME, code, frame, make_raw(INCOME, code, frame))
+    recorded = writer.query("SELECT CAST(revision_conflicts AS VARCHAR) AS c FROM raw_responses WHERE raw_id = ?",
+                            [result.raw_id])["c"].item()
+    assert json.loads(recorded) == [{"ts_code": code, "end_date": "2023-12-31", "report_type": "1", "versions": "2"}]
+
+
+def test_a_row_of_another_partition_is_refused_naming_the_field(writer):
+    """Fault finding F5: a row dated another day would be committed under this day's done
+    mark; the writer refuses the whole batch."""
+    rows = daily_rows("2024-01-02", codes(3)) + daily_rows("2024-01-03", codes(1))
+    frame = make_frame(DAILY, rows)
+    with pytest.raises(DataValidationError,
+                       match=r"partition 2024-01-02: field trade_date: 1 row\(s\) outside the partition .*2024-01-03.*nothing written"):
+        writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
+    assert writer.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 0
+    other = make_frame(INCOME, [income_row("000002.SZ", "2023-12-31", update_flag="0", f_ann_date="2024-03-20", revenue=1.0)])
+    with pytest.raises(DataValidationError, match=r"field ts_code: 1 row\(s\) outside the partition"):
+        writer.write_partition(INCOME, "000001.SZ", other, make_raw(INCOME, "000001.SZ", other))
 
 
 def test_check_results_are_appended_to_quality_log(writer):
@@ -341,7 +362,7 @@ def test_check_results_are_appended_to_quality_log(writer):
     ]
     assert writer.record_check_results(records) == 2
     got = writer.query('SELECT id, "partition", passed, metric, CAST(samples AS VARCHAR) AS s FROM quality_log ORDER BY id')
-    assert got["id"].tolist() == [1, 2]
+    assert got["id"].is_unique and got["id"].is_monotonic_increasing
     assert json.loads(got["s"][0]) == [{"ts_code": "600000.SH", "trade_date": "2024-01-02"}]
     assert got["passed"].tolist() == [False, True]
     assert pd.isna(got["metric"][1])
@@ -360,6 +381,7 @@ def test_a_partition_mirrors_the_source_rows_it_no_longer_serves_are_removed(wri
     write_daily(writer, "2024-06-27", n=7)
     write_daily(writer, "2024-06-28", n=7)
     other = make_frame(spec, daily_rows("2024-06-28", codes(7)))
+    writer.allow_mixed_sources = True
     writer.write_partition(spec, "2024-06-28", other, make_raw(spec, "2024-06-28", other, source="tushare"))
 
     result = write_daily(writer, "2024-06-28", n=6)

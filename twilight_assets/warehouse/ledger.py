@@ -1,4 +1,4 @@
-"""The progress ledger's one key: `<api_name>:<partition>`.
+"""The ingest ledger: its one key, `<api_name>:<partition>`, and its append-only rows.
 
 The seed's ledger was keyed by (api_name, trade_date), which cannot name a stock, an
 index, a year or a dataset fetched once, so per-entity work was recorded as `t3:...`
@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+
+import duckdb
 
 from twilight_assets.errors import WarehouseError
 from twilight_assets.specs import HISTORY_START, ONCE_PARTITION, REGISTRY, EntityType, Grain
+from twilight_assets.warehouse.values import new_id, statement, truncate, utcnow
 
 LEGACY_PREFIX = "legacy"
 """api_name part of keys for legacy ledger rows that name no known partition."""
@@ -146,3 +150,58 @@ def _map_legacy(name: str, day: dt.date | None) -> str | None:
         return progress_key(api, candidate)
     except PartitionKeyError:
         return None
+
+
+# --- writing the ledger -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One ledger row: what one attempt at one partition did."""
+
+    api_name: str
+    partition: str
+    status: str
+    at: dt.datetime
+    attempts: int = 1
+    """1 for a try; 0 for a rewrite that fetched nothing (a rebuild from the archive)."""
+    rows: int | None = None
+    duplicates_dropped: int | None = None
+    rows_removed: int | None = None
+    absent_fields: tuple[str, ...] = ()
+    source: str | None = None
+    raw_id: int | None = None
+    error: str | None = None
+
+    @property
+    def progress_key(self) -> str:
+        return f"{self.api_name}:{self.partition}"
+
+
+def append(conn: duckdb.DuckDBPyConnection, attempt: Attempt) -> None:
+    """Append `attempt` to ingest_log, inside the caller's transaction."""
+    conn.execute(
+        statement("ledger_append"),
+        {
+            "attempt_id": new_id(), "progress_key": attempt.progress_key,
+            "api_name": attempt.api_name, "partition_key": attempt.partition,
+            "status": attempt.status, "attempts": attempt.attempts, "rows": attempt.rows,
+            "duplicates_dropped": attempt.duplicates_dropped, "rows_removed": attempt.rows_removed,
+            "absent_fields": list(attempt.absent_fields), "source": attempt.source,
+            "raw_id": attempt.raw_id,
+            "error": truncate(attempt.error) if attempt.error is not None else None,
+            "attempted_at": attempt.at,
+        },
+    ).fetchall()
+
+
+def record_failure(conn: duckdb.DuckDBPyConnection, api_name: str, partition: str, error: str) -> None:
+    """Append a failed attempt in a transaction of its own: the data, and the ledger's
+    description of the last success, stay as they were."""
+    conn.begin()
+    try:
+        append(conn, Attempt(api_name, partition, "failed", utcnow(), error=error))
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from twilight_assets.warehouse.progress import (
+from twilight_assets.warehouse.ledger import (
     PartitionKeyError,
     legacy_progress_key,
     progress_key,
