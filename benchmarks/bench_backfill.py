@@ -75,7 +75,7 @@ def prepare_warehouse(path: Path, url: str, token: str) -> list[str]:
     from twilight_assets.sources.tushare import RateLimiter, TushareSource
     from twilight_assets.specs import get_spec
 
-    resource = WarehouseResource(warehouse_path=str(path), snapshot_dir=str(path.parent / "snapshots"))
+    resource = WarehouseResource(warehouse=str(path), snapshot_dir=str(path.parent / "snapshots"))
     source = TushareSource(token, url, source_name="simulator", rate_limiter=RateLimiter())
     years = [str(y) for y in range(SIM_START.year, SIM_AS_OF.year + 1)]
     report = ingest_partitions(get_spec("trade_cal"), years, source=source, open_writer=resource.writer)
@@ -101,7 +101,7 @@ def backfill_process(plan: Plan, warehouse: str, url: str, ready, out) -> None:
     from twilight_assets.specs import get_spec
 
     warehouse_resource = WarehouseResource(
-        warehouse_path=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots")
+        warehouse=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots")
     )
     tushare = TushareResource(calls_per_minute={plan.api: plan.quota})
     source = tushare.source()

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = [evaluate(conn, check) for check in CHECK_SPECS]
             suite_s = time.perf_counter() - started
 
-        warehouse = WarehouseResource(warehouse_path=str(built.path), snapshot_dir=str(work / "snapshots"))
+        warehouse = WarehouseResource(warehouse=str(built.path), snapshot_dir=str(work / "snapshots"))
         partition_s: dict[str, float] = {}
         for api in synth.PER_DATE_TABLES:
             checks = list(checks_for(api))

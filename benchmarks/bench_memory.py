@@ -49,7 +49,7 @@ def ingest_child(warehouse: str, url: str, token: str, sample: int) -> dict:
     from twilight_assets.specs import get_spec
 
     after_imports = rss_mb()
-    resource_ = WarehouseResource(warehouse_path=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots"))
+    resource_ = WarehouseResource(warehouse=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots"))
     source = TushareSource(token, url, source_name="simulator", rate_limiter=RateLimiter())
     steps: dict[str, dict] = {}
 

@@ -138,7 +138,7 @@ def main() -> int:
 
     instance = dg.DagsterInstance.get()  # creates $DAGSTER_HOME's storage once, before runs
     warehouse = WarehouseResource(
-        warehouse_path=os.environ["TWILIGHT_WAREHOUSE"], snapshot_dir=os.environ["TWILIGHT_SNAPSHOT_DIR"]
+        warehouse=os.environ["TWILIGHT_WAREHOUSE"], snapshot_dir=os.environ["TWILIGHT_SNAPSHOT_DIR"]
     )
     _say(f"Dagster instance: {os.environ['DAGSTER_HOME']}\nWarehouse: {warehouse.path}")
     this_year = dt.date.today().year

@@ -104,8 +104,10 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def raw_response(result: FetchResult, archive: Archive) -> RawResponse:
-    """Archive the pages (durably, before any transaction names them) and describe them."""
+def raw_response(result: FetchResult, archive: Archive | None = None) -> RawResponse:
+    """Archive the pages (durably, before any transaction names them) and describe them.
+    `archive` defaults to TWILIGHT_ARCHIVE."""
+    archive = archive if archive is not None else Archive(config.archive_root())
     ref = archive.store(result.api_name, result.pages)
     return RawResponse(
         api_name=result.api_name, partition_key=result.partition_key, source=result.source,

@@ -43,7 +43,7 @@ def resources(dagster_env):
 
     return {
         "warehouse": WarehouseResource(
-            warehouse_path=dagster_env["TWILIGHT_WAREHOUSE"],
+            warehouse=dagster_env["TWILIGHT_WAREHOUSE"],
             snapshot_dir=dagster_env["TWILIGHT_SNAPSHOT_DIR"],
         ),
         # Small waits: the shared simulator's quotas are generous, faults are injected.

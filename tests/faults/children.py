@@ -42,10 +42,11 @@ def weekdays(first: str, last: str) -> list[str]:
 @contextmanager
 def open_writer(warehouse: Path) -> Iterator:
     """What WarehouseResource.writer() does, without importing Dagster (3 s a child)."""
+    from twilight_assets.warehouse.backend import open_backend
     from twilight_assets.warehouse.writer import WarehouseWriter
-    from twilight_assets.warehouse.writer_lease import writer_lease
 
-    with writer_lease(warehouse) as waited, WarehouseWriter(warehouse) as writer:
+    backend = open_backend(str(warehouse))
+    with backend.writer_lease() as waited, WarehouseWriter(backend) as writer:
         writer.lease_wait_s = waited
         yield writer
 

@@ -10,14 +10,15 @@ written (which must stay empty).
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from tests.faults.checks import ledger, ledger_problems, partition_fingerprints
 from tests.faults.children import make_source, open_writer
 from tests.faults.conftest import BASELINE_DAYS, read_only
+from twilight_assets import config
 from twilight_assets.ingest import ingest_partitions
+from twilight_assets.warehouse.archive import Archive, ArchiveRef
 from twilight_assets.errors import DataValidationError, SchemaMismatchError
 from tushare_sim.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
 from twilight_assets.specs import REGISTRY
@@ -97,9 +98,11 @@ def test_an_undocumented_field_is_kept_raw_and_reported_not_written(day, warehou
         with read_only(template) as conn:
             assert fingerprint == partition_fingerprints(conn, API)[day]
     with read_only(warehouse) as conn:
-        pages = json.loads(conn.execute(
-            "SELECT payload FROM raw_responses WHERE raw_id = ?", [outcome.raw_id]
-        ).fetchall()[0][0])
+        path, size, sha = conn.execute(
+            "SELECT archive_path, archive_bytes, archive_sha256 FROM raw_responses WHERE raw_id = ?",
+            [outcome.raw_id],
+        ).fetchall()[0]
+        pages = Archive(config.archive_root()).load(ArchiveRef(path, size, sha))
         columns = {c for (c,) in conn.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [SPEC.table]
         ).fetchall()}

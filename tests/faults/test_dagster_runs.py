@@ -115,7 +115,7 @@ def runs(tmp_path_factory) -> Runs:
             mp.setenv(key, value)
         resources = {
             # Explicit paths: the resource's defaults were read when it was first imported.
-            "warehouse": WarehouseResource(warehouse_path=env["TWILIGHT_WAREHOUSE"],
+            "warehouse": WarehouseResource(warehouse=env["TWILIGHT_WAREHOUSE"],
                                            snapshot_dir=env["TWILIGHT_SNAPSHOT_DIR"]),
             "tushare": TushareResource(max_retries=1),
         }

@@ -23,7 +23,7 @@ from tests.faults.conftest import Child, read_only, start_child
 from twilight_assets.ingest import ingest_partitions
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.writer import WarehouseWriter
-from twilight_assets.warehouse.writer_lease import writer_lease
+from twilight_assets.warehouse.backend import open_backend
 
 API = "daily"
 FIRST, LAST = "2024-04-01", "2024-05-31"
@@ -88,7 +88,7 @@ def test_kill_9_during_ingest_leaves_whole_partitions_and_a_truthful_ledger(
     child.kill()
 
     # The lease is free at once (timeout 0), and the file opens read-write.
-    with writer_lease(warehouse, timeout_s=0.0), WarehouseWriter(warehouse) as writer:
+    with open_backend(str(warehouse), lease_timeout_s=0.0).writer() as writer:
         with writer.quiesced() as conn:
             problems = ledger_problems(conn, API)
             prints = partition_fingerprints(conn, API)
@@ -151,7 +151,7 @@ def test_kill_9_while_a_new_warehouse_is_created_leaves_one_that_opens_whole(tri
     time.sleep(random.Random(100 + trial).uniform(0.0, create_s))
     child.kill()
 
-    with writer_lease(path, timeout_s=0.0), WarehouseWriter(path) as writer:
+    with open_backend(str(path), lease_timeout_s=0.0).writer() as writer:
         applied = set(writer.query("SELECT name FROM schema_version")["name"])
         cal = writer.query("SELECT count(*) AS n FROM normalized_trade_cal")["n"][0]
         marks = writer.progress("trade_cal")

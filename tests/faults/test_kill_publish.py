@@ -30,7 +30,7 @@ from twilight_assets.warehouse.snapshots import (
     table_row_counts,
 )
 from twilight_assets.warehouse.writer import WarehouseWriter
-from twilight_assets.warehouse.writer_lease import writer_lease
+from twilight_assets.warehouse.backend import open_backend
 
 API = "daily"
 FIRST = "2024-04-01"
@@ -85,7 +85,7 @@ def test_kill_9_while_publishing_keeps_the_previous_snapshot(trial, warehouse, f
     child.kill()
     # The lease is free at once and the live file opens, even while a `cp` the dead
     # publisher started may still be reading it.
-    with writer_lease(warehouse, timeout_s=0.0), WarehouseWriter(warehouse) as writer:
+    with open_backend(str(warehouse), lease_timeout_s=0.0).writer() as writer:
         with writer.quiesced() as conn:
             assert ledger_problems(conn, API) == []
     # Only the publisher was killed: a `cp` it started (or a fork about to become one)
@@ -114,7 +114,7 @@ def test_kill_9_while_publishing_keeps_the_previous_snapshot(trial, warehouse, f
         assert snapshot_problems(snapshot.path, snapshot.table_rows) == []
 
     # The next publish succeeds and cleans up after the dead one.
-    with writer_lease(warehouse, timeout_s=0.0), WarehouseWriter(warehouse) as writer:
+    with open_backend(str(warehouse), lease_timeout_s=0.0).writer() as writer:
         latest = publish_snapshot(writer, snaps, keep=2)
     assert current_snapshot(snaps) == latest
     assert latest.snapshot_id > current.snapshot_id

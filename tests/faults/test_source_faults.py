@@ -124,7 +124,7 @@ def test_dagster_metadata_shows_retries_and_throttle_waits(warehouse, fault_sim,
     fault_sim.add_fault("http_500", api_name=API, rate=RATE)
     fault_sim.add_fault("throttle", api_name=API, rate=RATE)
     resources = {
-        "warehouse": WarehouseResource(warehouse_path=str(warehouse), snapshot_dir=str(warehouse.parent / "snaps")),
+        "warehouse": WarehouseResource(warehouse=str(warehouse), snapshot_dir=str(warehouse.parent / "snaps")),
         "tushare": TushareResource(max_retries=12, throttle_wait_s=0.01),
     }
     tags = {ASSET_PARTITION_RANGE_START_TAG: DAYS[0], ASSET_PARTITION_RANGE_END_TAG: DAYS[4]}

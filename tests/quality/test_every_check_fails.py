@@ -6,6 +6,8 @@ through the real writer with a doctored response."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import copy
 import datetime as dt
 from typing import Callable
@@ -18,7 +20,8 @@ from twilight_assets.checks.definitions import CHECK_SPECS, CheckSpec
 from twilight_assets.checks.runner import evaluate
 from twilight_assets.sources.normalize import normalize
 from twilight_assets.specs import REGISTRY
-from twilight_assets.warehouse.writer import RawResponse, WarehouseWriter
+from twilight_assets.ingest import raw_response
+from twilight_assets.warehouse.writer import WarehouseWriter
 
 from .conftest import LOADED_DAYS, NOW
 
@@ -307,9 +310,7 @@ def test_single_revision_fails_on_two_latest_revisions(api, loader, warehouse_co
     page["items"][0][flag] = twin[flag] = "1"
     page["items"].insert(1, twin)
     frame = normalize(spec, stock, pages).frame
-    raw = RawResponse(api_name=api, partition_key=stock, source="simulator",
-                      request_params=fetched.request_params, fields=fetched.fields, pages=pages,
-                      row_count=len(frame), fetched_at=dt.datetime.now(dt.timezone.utc))
+    raw = raw_response(dataclasses.replace(fetched, frame=frame, pages=pages))
     with WarehouseWriter(warehouse_copy) as writer:
         assert writer.write_partition(spec, stock, frame, raw).duplicates_dropped == 1
         outcome = evaluate(writer, d.get_check(d.single_revision_name(api)), {stock}, now=NOW)

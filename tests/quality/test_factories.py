@@ -42,7 +42,7 @@ DAILY_CHECKS = build_asset_checks(checks_for("daily"))
 
 
 def _resources(path):
-    return {"warehouse": WarehouseResource(warehouse_path=str(path), snapshot_dir=str(path.parent / "snaps"))}
+    return {"warehouse": WarehouseResource(warehouse=str(path), snapshot_dir=str(path.parent / "snaps"))}
 
 
 def _quality_log(path, run_id: str):

@@ -11,10 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from twilight_assets import monitor
-from twilight_assets.ingest import raw_response
 from twilight_assets.specs import REGISTRY
 from twilight_assets.checks import definitions as d
 from twilight_assets.checks.definitions import CHECK_SPECS
@@ -23,7 +23,7 @@ from twilight_assets.warehouse.reader import WarehouseReader
 from twilight_assets.warehouse.snapshots import publish_snapshot
 from twilight_assets.warehouse.writer import WarehouseWriter
 
-from .conftest import LOADED_DAYS, NOW, SHANGHAI, SPARE_DAYS, faulty
+from .conftest import LOADED_DAYS, NOW, SHANGHAI, SPARE_DAYS, faulty, insert_past_the_writer
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -86,12 +86,13 @@ def _broken_warehouse(loader, path: Path) -> tuple[dt.date, str, str]:
     bad_day = LOADED_DAYS[-1]
     near_holiday = dt.date(2024, 6, 13)  # the simulator closes 2024-06-12 (Dragon Boat)
     with WarehouseWriter(path) as writer:
-        # Ingest refuses rows dated outside their partition, so they come in past it,
-        # straight through the writer: the monitor must still see them.
+        # The writer refuses rows dated outside their partition, so they come in past it,
+        # by plain SQL: the monitor must still see them.
         with faulty(loader.server, "rows_on_closed_day", api_name="adj_factor",
                     match={"trade_date": near_holiday.strftime("%Y%m%d")}):
             fetched = loader.source.fetch(REGISTRY["adj_factor"], near_holiday.isoformat())
-        writer.write_partition(REGISTRY["adj_factor"], near_holiday.isoformat(), fetched.frame, raw_response(fetched))
+        frame = fetched.frame
+        insert_past_the_writer(writer, "adj_factor", frame[frame["trade_date"] != pd.Timestamp(near_holiday)])
         with faulty(loader.server, "missing_day", api_name="daily", match={"trade_date": hole.strftime("%Y%m%d")}):
             loader.load(writer, "daily", [hole.isoformat(), after.isoformat()])
         with faulty(loader.server, "ohlc_violation", api_name="daily", match={"trade_date": bad_day.strftime("%Y%m%d")}):

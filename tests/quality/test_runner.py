@@ -21,7 +21,7 @@ from twilight_assets.checks.runner import (
     render,
     scope_label,
 )
-from twilight_assets.warehouse.schema import apply_schema
+from twilight_assets.warehouse.schema import ensure_schema
 from twilight_assets.warehouse.writer import WarehouseWriter
 
 from .conftest import LOADED_DAYS, NOW, SHANGHAI, faulty
@@ -30,7 +30,7 @@ from .conftest import LOADED_DAYS, NOW, SHANGHAI, faulty
 @pytest.fixture
 def empty_conn():
     conn = duckdb.connect()
-    apply_schema(conn)
+    ensure_schema(conn)
     yield conn
     conn.close()
 
