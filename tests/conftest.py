@@ -30,6 +30,19 @@ def make_data_api(server: SimulatorServer, token: str | None = None, timeout: fl
     return api
 
 
+SOURCE_VARIABLES = ("TUSHARE_TOKEN", "TWILIGHT_SOURCE", "TUSHARE_HTTP_URL")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _source_chosen_by_each_test():
+    """A developer's own TUSHARE_TOKEN or TWILIGHT_SOURCE must not decide where a test
+    fetches from (nor be sent to a test server): every test that needs a source sets it."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in SOURCE_VARIABLES:
+            mp.delenv(name, raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def simulator() -> SimulatorServer:
     """The session's simulator (SIMULATOR_CONFIG), started once."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import re
 import threading
@@ -317,11 +318,10 @@ class TushareSource:
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> TushareSource:
-        """Token from TUSHARE_TOKEN, endpoint from TUSHARE_HTTP_URL (else the SDK's)."""
-        token = config.tushare_token()
-        if token is None:
-            raise BadTokenError("TUSHARE_TOKEN is not set")
-        return cls(token, **kwargs)
+        """The source the environment chooses (TUSHARE_TOKEN, TWILIGHT_SOURCE,
+        TUSHARE_HTTP_URL; see `config.source_settings`), labelled as it says."""
+        settings = config.source_settings(token=os.environ.get(config.TOKEN_VARIABLE))
+        return cls(settings.token, settings.http_url, source_name=settings.name, **kwargs)
 
     @property
     def http_url(self) -> str:
