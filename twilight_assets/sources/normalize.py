@@ -102,8 +102,9 @@ def _check_fields(
     required = tuple(f for f in spec.required_fields if f not in named)
     if required:
         raise MissingFieldError(
-            f"required field(s) {', '.join(required)} missing from the response (page "
-            f"{page} has {len(fields)} fields); without them the partition is not written",
+            f"documented field(s) {', '.join(required)} missing from the response (page "
+            f"{page} has {len(fields)} fields): required (key, partition or essential), so "
+            "the partition is not written",
             fields=required, api_name=spec.api_name, partition_key=partition_key,
         )
     # pandas pads short rows with nulls, so ragged rows must be caught here (map(len)

@@ -1,7 +1,8 @@
 """A source that serves only what each spec requires (the simulator's essential_only
 fault) still fills a warehouse: through TushareSource, ingest_partitions and a real
 WarehouseWriter on a DuckDB file, every partition is done, every optional column is NULL
-and the outcomes list the absent fields."""
+and the outcomes list the absent fields. A required field missing fails its partition,
+and nothing of it is written."""
 
 from __future__ import annotations
 
@@ -30,11 +31,15 @@ PLAN = (
 )
 
 
+def make_source(simulator) -> TushareSource:
+    return TushareSource(simulator.token, simulator.url, source_name="simulator",
+                         rate_limiter=RateLimiter(), max_retries=1, today=lambda: SIMULATOR_CONFIG.as_of)
+
+
 @pytest.fixture(scope="module")
 def loaded(simulator, tmp_path_factory):
     path = tmp_path_factory.mktemp("essential") / "warehouse.duckdb"
-    source = TushareSource(simulator.token, simulator.url, source_name="simulator",
-                           rate_limiter=RateLimiter(), max_retries=1, today=lambda: SIMULATOR_CONFIG.as_of)
+    source = make_source(simulator)
     faults = [simulator.add_fault("essential_only", api_name=api) for api, _ in PLAN]
     reports = {}
     try:
@@ -70,3 +75,19 @@ def test_optional_columns_are_null_and_required_ones_hold_the_data(loaded, api):
     assert total == written > 0
     assert counts[: len(spec.key_fields)] == [total] * len(spec.key_fields)
     assert counts[len(spec.key_fields):] == [0] * len(spec.optional_fields)
+
+
+def test_a_missing_required_field_fails_its_partition_and_writes_nothing_of_it(simulator, tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    source = make_source(simulator)
+    ingest_partitions(get_spec("trade_cal"), ["2024"], source=source, open_writer=lambda: WarehouseWriter(path))
+    simulator.add_fault("missing_field", api_name="daily", field="close", match={"trade_date": "20240625"})
+    report = ingest_partitions(get_spec("daily"), DAYS, source=source, open_writer=lambda: WarehouseWriter(path))
+    status = {o.partition_key: o for o in report.outcomes}
+    assert [status[d].status for d in DAYS] == ["done", "failed", "done"]
+    error = status["2024-06-25"].error
+    assert "field(s) close missing" in error and "required" in error
+    assert "dataset daily" in error and "2024-06-25" in error
+    with duckdb.connect(str(path), read_only=True) as conn:
+        days = conn.execute("SELECT DISTINCT strftime(trade_date, '%Y-%m-%d') FROM normalized_daily ORDER BY 1").fetchall()
+    assert days == [("2024-06-24",), ("2024-06-26",)]
