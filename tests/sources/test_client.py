@@ -23,7 +23,9 @@ from twilight_assets.errors import (
     BadTokenError,
     DataValidationError,
     EntitlementError,
+    MissingFieldError,
     SchemaMismatchError,
+    SourceConfigError,
     SourceError,
     ThrottledError,
     TransientSourceError,
@@ -31,7 +33,6 @@ from twilight_assets.errors import (
 from tushare_sim import SimulatorServer
 from tushare_sim.apis import AFTER_HOURS_FIELDS
 from tushare_sim.faults import EXTRA_FIELD, WRONG_TYPE_VALUE
-from twilight_assets.errors import MissingFieldError, SourceConfigError
 from twilight_assets.sources.redact import REDACTED
 from twilight_assets.sources.tushare import FetchResult, RateLimiter, TushareHttpApi, TushareSource
 from twilight_assets.specs import REGISTRY, EntityType, Grain, get_spec

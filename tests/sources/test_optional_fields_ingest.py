@@ -6,8 +6,6 @@ and nothing of it is written."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 
