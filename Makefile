@@ -18,8 +18,33 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m twilight_assets.demo
 
+SIMULATOR_PORT ?= 8765
+DAGSTER_DEV ?= $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# The UI on the simulator, chosen explicitly: serve one in the background on a fixed
+# loopback port, point the code location at it (TWILIGHT_SOURCE=simulator and
+# TUSHARE_HTTP_URL), and stop it when dagster dev exits. With TUSHARE_TOKEN set, the UI
+# runs on Tushare Pro and no simulator starts.
 dev: $(STAMP)
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@set -e; \
+	if [ -n "$$(printf '%s' "$${TUSHARE_TOKEN:-}" | tr -d '[:space:]')" ]; then \
+	  echo "make dev: TUSHARE_TOKEN is set: dagster dev on Tushare Pro, no simulator"; \
+	  exec $(DAGSTER_DEV); \
+	fi; \
+	log=$$(mktemp); \
+	$(BIN)/twilight simulator serve --host 127.0.0.1 --port $(SIMULATOR_PORT) >"$$log" 2>&1 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null; rm -f "$$log"' EXIT; \
+	trap 'exit 130' INT TERM; \
+	until grep -q '^simulator listening on ' "$$log"; do \
+	  if ! kill -0 $$sim 2>/dev/null; then \
+	    cat "$$log" >&2; \
+	    echo "make dev: the simulator did not start on port $(SIMULATOR_PORT) (taken? set SIMULATOR_PORT=...)" >&2; \
+	    exit 1; \
+	  fi; \
+	  sleep 0.2; \
+	done; \
+	cat "$$log"; \
+	TWILIGHT_SOURCE=simulator TUSHARE_HTTP_URL=http://127.0.0.1:$(SIMULATOR_PORT) $(DAGSTER_DEV)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -ra

@@ -95,6 +95,7 @@ def backfill_process(plan: Plan, warehouse: str, url: str, ready, out) -> None:
     configure a run (their defaults: fetch threads, retries, throttle waits), with the
     API's quota overridden as an account tier would."""
     os.environ.pop("TUSHARE_TOKEN", None)
+    os.environ["TWILIGHT_SOURCE"] = "simulator"
     os.environ["TUSHARE_HTTP_URL"] = url
     from twilight_assets.ingest import ingest_partitions
     from twilight_assets.resources import TushareResource, WarehouseResource
@@ -161,8 +162,8 @@ def dagster_overhead(work: Path, template: Path, sim: SimulatorProcess, n: int) 
     """One batched run of n partitions with Dagster and without, both fresh processes."""
     keys = weekdays("2024-01-02", n)
     env_base = {
-        **os.environ, **benchlib.QUIET_ENV, "TUSHARE_HTTP_URL": sim.url,
-        "PYTHONUNBUFFERED": "1",
+        **os.environ, **benchlib.QUIET_ENV, "TWILIGHT_SOURCE": "simulator",
+        "TUSHARE_HTTP_URL": sim.url, "PYTHONUNBUFFERED": "1",
     }
     env_base.pop("TUSHARE_TOKEN", None)
     bin_dir = Path(sys.executable).parent

@@ -32,19 +32,28 @@ def make_data_api(server: SimulatorServer, token: str | None = None, timeout: fl
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_archive(tmp_path_factory: pytest.TempPathFactory):
-    """One raw archive for the session (TWILIGHT_ARCHIVE), unless a test sets its own:
-    tests that write responses find them there again when they rebuild, and child
-    processes inherit it."""
-    import os
+    """One raw archive for the session (TWILIGHT_ARCHIVE), never a developer's own: tests
+    that write responses find them there again when they rebuild, and child processes
+    inherit it. Where the warehouse is, each test says."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("TWILIGHT_WAREHOUSE", "TWILIGHT_LAKE_DATA", "TWILIGHT_SNAPSHOT_DIR",
+                     "TWILIGHT_ALLOW_MIXED_SOURCES"):
+            mp.delenv(name, raising=False)
+        mp.setenv("TWILIGHT_ARCHIVE", str(tmp_path_factory.mktemp("archive")))
+        yield
 
-    if os.environ.get("TWILIGHT_ARCHIVE"):
+
+SOURCE_VARIABLES = ("TUSHARE_TOKEN", "TWILIGHT_SOURCE", "TUSHARE_HTTP_URL")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _source_chosen_by_each_test():
+    """A developer's own TUSHARE_TOKEN or TWILIGHT_SOURCE must not decide where a test
+    fetches from (nor be sent to a test server): every test that needs a source sets it."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in SOURCE_VARIABLES:
+            mp.delenv(name, raising=False)
         yield
-        return
-    os.environ["TWILIGHT_ARCHIVE"] = str(tmp_path_factory.mktemp("archive"))
-    try:
-        yield
-    finally:
-        os.environ.pop("TWILIGHT_ARCHIVE", None)
 
 
 @pytest.fixture(scope="session")

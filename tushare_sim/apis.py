@@ -21,6 +21,10 @@ from .market import Market
 from .universe import Universe
 
 ERR_PARAM = -2001
+AFTER_HOURS_FROM = dt.date(2026, 7, 6)
+"""daily serves ah_vol/ah_amount for answers reaching this day; before it, as at Tushare,
+the fields are not in the reply at all."""
+AFTER_HOURS_FIELDS = ("ah_vol", "ah_amount")
 
 
 class ApiError(Exception):
@@ -216,14 +220,28 @@ def _bar_columns(sim: SimData, bars: dict[str, np.ndarray]) -> dict[str, object]
 
 
 def daily(sim: SimData, p: Params) -> pd.DataFrame:
+    """The frame holds ah_vol/ah_amount only when the answer reaches AFTER_HOURS_FROM
+    (null on earlier rows of a range that spans it)."""
+    after_hours = _reaches_after_hours(sim, p)
     span = day_range(sim, p, default_all=p.codes() is not None)
     if span is None:
-        return frame("daily", {}, 0)
-    i, t = select(sim.u.trading, stock_positions(sim, p), *span)
-    bars = sim.market.bars(i, t)
-    cols = _bar_columns(sim, bars)
-    cols.update({k: bars[k] for k in ("open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount")})
-    return frame("daily", cols, len(i))
+        out = frame("daily", {}, 0)
+    else:
+        i, t = select(sim.u.trading, stock_positions(sim, p), *span)
+        bars = sim.market.bars(i, t)
+        cols = _bar_columns(sim, bars)
+        cols.update({k: bars[k] for k in ("open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount")})
+        if after_hours:
+            since = sim.u.market_ordinals[t] >= AFTER_HOURS_FROM.toordinal()
+            for name, values in sim.market.after_hours(bars).items():
+                cols[name] = np.where(since, values, np.nan)
+        out = frame("daily", cols, len(i))
+    return out if after_hours else out.drop(columns=list(AFTER_HOURS_FIELDS))
+
+
+def _reaches_after_hours(sim: SimData, p: Params) -> bool:
+    last = p.date("trade_date") or p.date("end_date") or sim.u.as_of
+    return min(last, sim.u.as_of) >= AFTER_HOURS_FROM
 
 
 def daily_basic(sim: SimData, p: Params) -> pd.DataFrame:

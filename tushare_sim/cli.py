@@ -1,7 +1,8 @@
 """`twilight simulator serve`: run the Tushare-compatible simulator until Ctrl-C.
 
-Prints one readiness line, `simulator listening on URL`, then serves. Point a client at
-it with TUSHARE_HTTP_URL=URL and TUSHARE_TOKEN=the token.
+Prints one readiness line, `simulator listening on URL`, then serves. Point the project
+at it with TWILIGHT_SOURCE=simulator and TUSHARE_HTTP_URL=URL (it sends the simulator's
+public token, the default --token).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import datetime as dt
 import signal
 import sys
 import threading
+
+from twilight_assets.config import SIMULATOR_TOKEN
 
 from .config import SimulatorConfig
 from .server import SimulatorServer
@@ -55,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     with SimulatorServer(config, host=args.host, port=args.port) as server:
         print(f"{READY_PREFIX}{server.url}", flush=True)
         print(f"  {config.n_stocks} stocks, {config.n_indexes} indexes, {config.start} .. {server.as_of}", flush=True)
-        print(f"  point clients at it: TUSHARE_HTTP_URL={server.url} and TUSHARE_TOKEN=<the --token value>; "
-              "Ctrl-C stops it", flush=True)
+        print(f"  choose it: TWILIGHT_SOURCE=simulator TUSHARE_HTTP_URL={server.url}; Ctrl-C stops it", flush=True)
+        if config.token != SIMULATOR_TOKEN:
+            print("  (a custom --token: the project sends it only as TUSHARE_TOKEN, which labels "
+                  "rows tushare)", flush=True)
         try:
             done.wait()
         except KeyboardInterrupt:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Mapping
 
+from twilight_assets.config import SIMULATOR_TOKEN
+
 # China has had no daylight saving since 1991: a fixed offset is Asia/Shanghai.
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 # Tushare publishes a day's bars some time after the 15:00 close; the simulator treats
@@ -24,7 +26,9 @@ class SimulatorConfig:
     as_of: dt.date | None = None
     """Last day with market data. None: today in Shanghai if it is past 15:30 there,
     else yesterday (resolved once, when the server is built)."""
-    token: str = "twilight-simulator-token"
+    token: str = SIMULATOR_TOKEN
+    """What clients must send. The default is the public one that TWILIGHT_SOURCE=simulator
+    sends; tests choose others (a canary) to prove a token never leaks."""
     calls_per_minute: int | dict[str, int] | None = None
     """Per-API quota: one number for every API, or a number per api_name (APIs not
     named are unlimited). None: unlimited."""

@@ -7,8 +7,10 @@ call's parameter), to the first `times` of them, or to each with probability `ra
 Three families:
 - transport: the call fails before any data (HTTP 500/502, a hang past the client's
   timeout, an empty body, malformed JSON, Tushare's 40203 throttling message);
-- schema: the page's columns or cells break the documented shape (missing or extra
-  field, null key, non-numeric text in a float field, byte-identical duplicate rows);
+- schema: the page's columns or cells break the documented shape (a required field
+  missing, an extra field, a null key, non-numeric text in a float field, byte-identical
+  duplicate rows), or narrow it as an older account sees it (essential_only: only the
+  fields the spec requires, every optional one left out);
 - data: values that parse fine but are wrong in a way a quality check must catch.
 Schema and data faults act on the page being served, so paging offsets stay those of
 the clean data. Every application is recorded in the server's fault_log.
@@ -28,7 +30,9 @@ import pandas as pd
 from twilight_assets.specs import get_spec
 
 TRANSPORT_KINDS = frozenset({"http_500", "http_502", "timeout", "empty_body", "malformed_json", "throttle"})
-SCHEMA_KINDS = frozenset({"missing_field", "extra_field", "null_key", "wrong_type", "duplicate_rows"})
+SCHEMA_KINDS = frozenset(
+    {"missing_field", "extra_field", "null_key", "wrong_type", "duplicate_rows", "essential_only"}
+)
 FINANCIAL_REPORT_APIS = ("income", "balancesheet", "cashflow", "fina_indicator")
 # Which APIs each data fault can act on (used when the fault names none).
 DATA_KIND_APIS: dict[str, tuple[str, ...]] = {
@@ -59,7 +63,8 @@ class Fault:
     delay: float = 5.0
     """timeout: seconds to hang before answering (set it past the client's timeout)."""
     field: str | None = None
-    """missing_field / wrong_type / extra_field: which column (default: chosen per API)."""
+    """missing_field / wrong_type / extra_field: which column (default: chosen per API;
+    missing_field's is the last required field that is not a key)."""
     window: str = "minute"
     """throttle: minute, hour or day, as in Tushare's message."""
     applied: int = 0
@@ -282,11 +287,19 @@ def apply_schema_fault(fault: Fault, api_name: str, fields: list[str], items: li
     spec = get_spec(api_name)
     if fault.kind == "missing_field":
         non_key = [f for f in fields if f not in spec.key_fields]
-        name = fault.field or (non_key[-1] if non_key else (fields[-1] if fields else None))
+        essential = [f for f in non_key if f in spec.required_fields]
+        candidates = essential or non_key or fields
+        name = fault.field or (candidates[-1] if candidates else None)
         if name is None or name not in fields:
             return None
         k = fields.index(name)
         return fields[:k] + fields[k + 1 :], [row[:k] + row[k + 1 :] for row in items], {"field": name, "rows_affected": len(items)}
+    if fault.kind == "essential_only":
+        required = set(spec.required_fields)
+        keep = [k for k, name in enumerate(fields) if name in required]
+        dropped = [name for name in fields if name not in required]
+        return ([fields[k] for k in keep], [[row[k] for k in keep] for row in items],
+                {"fields_dropped": dropped, "rows_affected": len(items)})
     if fault.kind == "extra_field":
         name = fault.field or EXTRA_FIELD
         return fields + [name], [row + ["x"] for row in items], {"field": name, "rows_affected": len(items)}

@@ -27,7 +27,9 @@ from .universe import BOARD_CHINEXT, BOARD_STAR, CHINEXT_20PCT_FROM, Universe
 FIRST_DAY_LIMIT = 0.44
 """A new listing's first day allows +44% (the main-board IPO rule), used for all boards."""
 
-_NOISE_OPEN, _NOISE_HIGH, _NOISE_LOW, _NOISE_VOL, _NOISE_VWAP, _NOISE_VR = range(10, 16)
+_NOISE_OPEN, _NOISE_HIGH, _NOISE_LOW, _NOISE_VOL, _NOISE_VWAP, _NOISE_VR, _NOISE_AH = range(10, 17)
+AFTER_HOURS_SHARE = 0.004
+"""At most this share of a day's volume trades after hours, at the close."""
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,17 @@ class Market:
             "adj_factor": factor / 1000.0,
             "share_mult": share_mult,
         }
+
+    def after_hours(self, bars: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """ah_vol (lots) and ah_amount (thousand yuan) for the rows of `bars`: STAR and
+        ChiNext stocks trade a little after hours at the close; other boards have no
+        after-hours session and report 0."""
+        i, t = bars["i"], bars["t"]
+        board = self.u.board[i]
+        eligible = (board == BOARD_STAR) | (board == BOARD_CHINEXT)
+        share = AFTER_HOURS_SHARE * uniform(self.seed, _NOISE_AH, i, t)
+        vol = np.where(eligible, np.round(bars["vol"] * share), 0.0)
+        return {"ah_vol": vol, "ah_amount": np.round(vol * bars["close"] / 10.0, 3)}
 
     def basics(self, bars: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """daily_basic for the same rows as `bars`: same close, shares and market value

@@ -279,7 +279,9 @@ class Simulator:
             rows = pd.concat([rows.iloc[:offset], page, rows.iloc[offset + size :]], ignore_index=True)
             self._resized[query] = rows
         has_more = offset + len(page) < len(rows)
-        fields = select_fields(api_name, requested_fields)
+        # A handler's frame holds the fields it serves for this query (daily's ah_* only
+        # from AFTER_HOURS_FROM on): the reply names no others.
+        fields = [f for f in select_fields(api_name, requested_fields) if f in rows.columns]
         items = to_wire(page, fields, api_name)
         for fault in schema_faults:
             if fault.kind == "duplicate_rows":

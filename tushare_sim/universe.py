@@ -1,6 +1,11 @@
 """The simulated market's cast: stocks (listed, delisted, paused; some suspended for a
 while) and indexes, all drawn deterministically from the seed.
 
+Every universe starts from two real stocks, 000001.SZ (平安银行) and 600000.SH (浦发银行),
+listed on their real dates and never delisted or paused, so examples can name real codes
+(a universe of one stock has only 000001.SZ). Their prices and reports are simulated like
+everyone else's.
+
 Every stock carries the open-day indexes of its first and last day of data, so the
 market generator and the API handlers agree on when a stock exists without asking dates.
 """
@@ -26,6 +31,18 @@ _BOARDS = (
     ((300001, 301999), "SZ", "创业板", "SZSE", dt.date(2009, 10, 30), 0.25),
 )
 CHINEXT_20PCT_FROM = dt.date(2020, 8, 24)
+
+# (board, code number, list date, identity): the lowest code of each main board is real.
+_REAL_STOCKS = (
+    (BOARD_SZ_MAIN, 1, dt.date(1991, 4, 3), {
+        "name": "平安银行", "area": "深圳", "industry": "银行", "fullname": "平安银行股份有限公司",
+        "enname": "Ping An Bank Co., Ltd.", "cnspell": "PAYH",
+    }),
+    (BOARD_SH_MAIN, 600000, dt.date(1999, 11, 10), {
+        "name": "浦发银行", "area": "上海", "industry": "银行", "fullname": "上海浦东发展银行股份有限公司",
+        "enname": "Shanghai Pudong Development Bank Co.,Ltd.", "cnspell": "PFYH",
+    }),
+)
 
 _SYLLABLES = (
     ("华", "hua"), ("东", "dong"), ("新", "xin"), ("海", "hai"), ("中", "zhong"), ("金", "jin"),
@@ -173,17 +190,24 @@ def _make_stocks(config: SimulatorConfig, as_of: dt.date, cal: TradingCalendar, 
     rng = np.random.default_rng([config.seed, 1])
     n = config.n_stocks
     boards, numbers = _board_codes(rng, n, as_of)
-    statuses = _statuses(rng, n)
+    real = _place_real_stocks(boards, numbers)
+    statuses = _statuses(rng, n, keep_listed=set(real))
     rows = []
     for i in range(n):
         b = int(boards[i])
         (_, suffix, market, exchange, board_open, _) = _BOARDS[b]
-        list_date = min(_list_date(rng, board_open, config.start, as_of), cal.open_days[n_days - 1])
+        list_date = _list_date(rng, board_open, config.start, as_of)
+        if i in real:
+            list_date = _open_on_or_after(real[i][0])
+        list_date = min(list_date, cal.open_days[n_days - 1])
         first_idx = cal.index_at_or_after(max(list_date, config.start))
         status, last_idx, delist_date = _exit(rng, statuses[i], first_idx, n_days, cal)
         symbol = f"{numbers[i]:06d}"
+        identity = _identity(rng, status)
+        if i in real:
+            identity.update(real[i][1])
         rows.append({
-            "ts_code": f"{symbol}.{suffix}", "symbol": symbol, **_identity(rng, status),
+            "ts_code": f"{symbol}.{suffix}", "symbol": symbol, **identity,
             "market": market, "exchange": exchange, "curr_type": "CNY", "list_status": status,
             "list_date": list_date, "delist_date": delist_date,
             "is_hs": ("N", "H", "S")[int(rng.integers(0, 3))],
@@ -212,11 +236,24 @@ def _board_codes(rng: np.random.Generator, n: int, as_of: dt.date) -> tuple[np.n
     return boards, numbers
 
 
-def _statuses(rng: np.random.Generator, n: int) -> np.ndarray:
-    """A few delisted (D) and paused (P) stocks, even in a tiny universe."""
+def _place_real_stocks(boards: np.ndarray, numbers: np.ndarray) -> dict[int, tuple[dt.date, dict[str, str]]]:
+    """Give each main board's first stock its real code (numbers are sorted within a board,
+    so the smallest stays unique); returns position -> (list date, identity)."""
+    placed = {}
+    for board, number, list_date, identity in _REAL_STOCKS:
+        where = np.flatnonzero(boards == board)
+        if len(where):
+            numbers[where[0]] = number
+            placed[int(where[0])] = (list_date, identity)
+    return placed
+
+
+def _statuses(rng: np.random.Generator, n: int, keep_listed: set[int]) -> np.ndarray:
+    """A few delisted (D) and paused (P) stocks, even in a tiny universe; never those in
+    `keep_listed`."""
     n_delisted = max(1, round(0.07 * n)) if n >= 6 else 0
     n_paused = max(1, round(0.03 * n)) if n >= 12 else 0
-    order = rng.permutation(n)
+    order = np.array([k for k in rng.permutation(n) if k not in keep_listed], dtype=np.int64)
     status = np.full(n, "L", dtype=object)
     status[order[:n_delisted]] = "D"
     status[order[n_delisted : n_delisted + n_paused]] = "P"

@@ -20,6 +20,7 @@ from pathlib import Path
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from twilight_assets import config
+from twilight_assets.errors import SourceConfigError
 
 DEMO_TRADING_DAYS = 30
 _INTERESTING = re.compile(
@@ -31,6 +32,24 @@ _CHECK = re.compile(r"Asset check '[^']+' on '[^']+' (passed|failed)")
 
 def _say(message: str) -> None:
     print(message, flush=True)
+
+
+def _choose_source():
+    """With nothing configured, start the demo's own simulator and choose it explicitly,
+    as any simulator run must (TWILIGHT_SOURCE=simulator at TUSHARE_HTTP_URL); otherwise
+    use what the environment chooses. Returns the server it started, if any."""
+    choice = (os.environ.get(config.SOURCE_VARIABLE) or "").strip().lower()
+    if config.tushare_token() is None and config.tushare_http_url() is None and choice in ("", config.SIMULATOR):
+        from tushare_sim import SimulatorConfig, SimulatorServer
+
+        server = SimulatorServer(SimulatorConfig()).start()
+        os.environ[config.SOURCE_VARIABLE] = config.SIMULATOR
+        os.environ[config.URL_VARIABLE] = server.url
+        _say(f"No TUSHARE_TOKEN: serving the simulator at {server.url} (TWILIGHT_SOURCE=simulator)")
+        return server
+    settings = config.source_settings(token=os.environ.get(config.TOKEN_VARIABLE))
+    _say(f"Using the configured source: {settings.name} at {settings.http_url or 'Tushare Pro'}")
+    return None
 
 
 def run_job(job: str, tags: dict[str, str] | None = None, label: str = "") -> bool:
@@ -125,16 +144,13 @@ def main() -> int:
 
     from twilight_assets.automation import sync_entity_partitions
     from twilight_assets.resources import WarehouseResource
-    from tushare_sim import SimulatorConfig, SimulatorServer
     from twilight_assets.warehouse.reader import WarehouseReader
 
-    server = None
-    if config.tushare_token() is None and config.tushare_http_url() is None:
-        server = SimulatorServer(SimulatorConfig()).start()
-        os.environ["TUSHARE_HTTP_URL"] = server.url
-        _say(f"No TUSHARE_TOKEN: serving the simulator at {server.url}")
-    else:
-        _say("Using the configured Tushare endpoint (TUSHARE_TOKEN / TUSHARE_HTTP_URL)")
+    try:
+        server = _choose_source()
+    except SourceConfigError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
 
     instance = dg.DagsterInstance.get()  # creates $DAGSTER_HOME's storage once, before runs
     warehouse = WarehouseResource(

@@ -54,8 +54,28 @@ class SchemaMismatchError(SourceError):
     """The response's fields differ from what the spec documents."""
 
 
+class MissingFieldError(SchemaMismatchError):
+    """The response lacks a field the spec requires (key, partition or essential)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: tuple[str, ...],
+        api_name: str | None = None,
+        partition_key: str | None = None,
+    ) -> None:
+        super().__init__(message, api_name=api_name, partition_key=partition_key)
+        self.fields = fields
+
+
 class DataValidationError(SourceError):
     """A value is null where a key needs one, or cannot be coerced to its type."""
+
+
+class SourceConfigError(TwilightError):
+    """The environment does not say, or says two contradicting things about, which source
+    to fetch from (TUSHARE_TOKEN, TWILIGHT_SOURCE, TUSHARE_HTTP_URL)."""
 
 
 class WarehouseError(TwilightError):

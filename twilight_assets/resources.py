@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -15,7 +14,6 @@ from twilight_assets.leases import file_lease
 if TYPE_CHECKING:
     from twilight_assets.warehouse.archive import Archive
     from twilight_assets.warehouse.backend import Backend
-    from tushare_sim import SimulatorServer
     from twilight_assets.sources.tushare import TushareSource
     from twilight_assets.warehouse.writer import WarehouseWriter
 
@@ -56,31 +54,18 @@ class WarehouseResource(dg.ConfigurableResource):
             yield writer
 
 
-_embedded_lock = threading.Lock()
-_embedded: "SimulatorServer | None" = None
-
-
-def embedded_simulator() -> "SimulatorServer":
-    """The in-process simulator used when no TUSHARE_TOKEN is set (one per process).
-
-    Its data is deterministic, so every step process that starts one serves the same
-    market.
-    """
-    global _embedded
-    from tushare_sim import SimulatorConfig, SimulatorServer
-
-    with _embedded_lock:
-        if _embedded is None:
-            _embedded = SimulatorServer(SimulatorConfig()).start()
-        return _embedded
-
-
 class TushareResource(dg.ConfigurableResource):
-    """Tushare Pro when TUSHARE_TOKEN is set; otherwise the project's simulator.
+    """Tushare Pro with TUSHARE_TOKEN; the simulator only when TWILIGHT_SOURCE=simulator
+    names it (at TUSHARE_HTTP_URL). The rules, and their errors, are
+    `config.source_settings`; they apply when a step asks for `source()`, so a code
+    location with nothing configured still loads and its dataset steps say what to set.
 
-    The token is read from the environment when a step runs and never enters Dagster's
-    run config, so it is not stored in the instance. TUSHARE_HTTP_URL points at another
-    endpoint (a proxy, or `twilight simulator serve`).
+    The token has no field here on purpose. An `EnvVar` given to a resource field is
+    resolved by Dagster when it processes the run's config, before any step: unset, every
+    run using the resource fails with Dagster's "environment variable ... is not set"
+    config error, simulator runs (which have no token) included. So `source()` resolves
+    `EnvVar("TUSHARE_TOKEN")` itself when a step runs: the value never enters run config
+    or the instance, and an unset or blank one gets this project's typed error.
     """
 
     workers: int = 4
@@ -111,22 +96,14 @@ class TushareResource(dg.ConfigurableResource):
             yield waited
 
     def source(self) -> "TushareSource":
-        from tushare_sim import SimulatorConfig
+        """The chosen source; `SourceConfigError` when the environment chooses none."""
         from twilight_assets.sources.tushare import RateLimiter, TushareSource
 
-        token, url = config.tushare_token(), config.tushare_http_url()
-        source_name = "tushare"
-        if token is None:
-            source_name = "simulator"
-            if url is None:
-                server = embedded_simulator()
-                url, token = server.url, server.token
-            else:
-                token = SimulatorConfig().token
+        settings = config.source_settings(token=dg.EnvVar(config.TOKEN_VARIABLE).get_value())
         return TushareSource(
-            token,
-            url,
-            source_name=source_name,
+            settings.token,
+            settings.http_url,
+            source_name=settings.name,
             # Documented per-API defaults; override for your account's tier.
             rate_limiter=RateLimiter.from_registry(self.calls_per_minute),
             timeout_s=self.timeout_s,

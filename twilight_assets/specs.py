@@ -126,6 +126,18 @@ class DatasetSpec:
     """One request per variant, e.g. stock_basic for list_status L, D and P."""
     dedupe: DedupeRule = LAST_RECEIVED_RULE
     type_overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    essential_fields: tuple[str, ...] = ()
+    """Fields beyond the key that checks, views and readers cannot do without. The source
+    must serve them (a value may still be null, e.g. a listed stock's delist_date); any
+    other documented field it omits becomes a NULL column."""
+
+    def __post_init__(self) -> None:
+        documented = set(self.field_names)
+        unknown = [f for f in self.required_fields if f not in documented]
+        if unknown:
+            raise ValueError(
+                f"{self.api_name}: required field(s) {', '.join(unknown)} are not documented"
+            )
 
     @property
     def table(self) -> str:
@@ -166,6 +178,19 @@ class DatasetSpec:
     def key_fields(self) -> tuple[str, ...]:
         """Conflict columns that come from Tushare (all but our `source`)."""
         return tuple(c for c in self.conflict_columns if c != "source")
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        """What a response must carry to be written: key fields, the partition column and
+        the essential fields, in that order."""
+        column = (self.partition_column,) if self.partition_column else ()
+        return tuple(dict.fromkeys(self.key_fields + column + self.essential_fields))
+
+    @property
+    def optional_fields(self) -> tuple[str, ...]:
+        """Documented fields a source may omit: NULL when it does."""
+        required = set(self.required_fields)
+        return tuple(f for f in self.field_names if f not in required)
 
     @property
     def is_partitioned(self) -> bool:
@@ -244,6 +269,15 @@ _INDEX_MARKETS = tuple(MappingProxyType({"market": m}) for m in INDEX_MARKETS)
 # The A-share calendar is the same on both exchanges; both are kept so a check can prove it.
 _EXCHANGES = tuple(MappingProxyType({"exchange": e}) for e in ("SSE", "SZSE"))
 
+# Essential fields (see DatasetSpec.essential_fields), shared by several datasets.
+# Period bars: ohlc, positive_prices, nonnegative_volume and agrees_with_daily read these;
+# pre_close, change and pct_chg are judged only where present.
+_PERIOD_BAR_ESSENTIALS = ("open", "high", "low", "close", "vol", "amount")
+# Statements: point-in-time reads and pit_order need both announcement dates; the
+# revision rule, single_revision and the *_latest views need update_flag (report_type is
+# part of the key). Without update_flag an original would overwrite its revision unseen.
+_STATEMENT_ESSENTIALS = ("ann_date", "f_ann_date", "update_flag")
+
 
 def _spec(**kwargs) -> DatasetSpec:
     return DatasetSpec(**kwargs)
@@ -258,6 +292,10 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 entity_type=EntityType.YEAR, conflict_columns=("exchange", "cal_date", "source"),
                 page_limit=6000, calls_per_minute=200, variants=_EXCHANGES,
                 type_overrides=MappingProxyType({"is_open": "int"}),
+                # ingest tells holidays from missing data by is_open, and every calendar
+                # and freshness check reads it. pretrade_date is derivable from the
+                # calendar itself and nothing reads it.
+                essential_fields=("is_open",),
                 description="Exchange trading calendar: one row per exchange and calendar day, "
                 "is_open 1 on trading days, with the previous trading day.",
             ),
@@ -265,6 +303,11 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 api_name="stock_basic", family=Family.REFERENCE, grain=Grain.ONCE,
                 entity_type=EntityType.NONE, conflict_columns=("ts_code", "list_status", "source"),
                 page_limit=6000, calls_per_minute=200, variants=_STOCK_LIST_STATUSES,
+                # Identity and lifetime: which stock, under which name, listed and
+                # delisted when (survivorship-free history and the reference checks need
+                # them). Descriptive fields (fullname, enname, cnspell, exchange, is_hs,
+                # act_name, ...) are not served to every account and are optional.
+                essential_fields=("symbol", "name", "list_status", "list_date", "delist_date"),
                 description="Every A-share stock, listed (L), delisted (D) and paused (P): "
                 "fetched for all three so history has no survivorship bias.",
             ),
@@ -275,12 +318,19 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 # (the market is part of the code's suffix), so it is the key.
                 conflict_columns=("ts_code", "source"),
                 page_limit=8000, calls_per_minute=200, variants=_INDEX_MARKETS,
+                # The name is the one column not_null holds an index to; nothing checks,
+                # views or reads the descriptive rest.
+                essential_fields=("name",),
                 description="Index reference data for every market Tushare covers.",
             ),
             _spec(
                 api_name="daily", family=Family.MARKET, grain=Grain.PER_DATE,
                 entity_type=EntityType.TRADE_DATE, conflict_columns=_KEY_DATE,
                 partition_param="trade_date", page_limit=6000, calls_per_minute=500,
+                # The bar itself: OHLC, vwap, pct_chg and pre_close checks and the
+                # daily_adjusted view. change and pct_chg follow from close and pre_close;
+                # ah_vol/ah_amount (after-hours trading) exist only from 2026-07.
+                essential_fields=("open", "high", "low", "close", "pre_close", "vol", "amount"),
                 description="Unadjusted daily bars of every stock that traded that day "
                 "(suspended stocks have no row). vol in lots, amount in thousand yuan.",
             ),
@@ -288,6 +338,9 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 api_name="daily_basic", family=Family.MARKET, grain=Grain.PER_DATE,
                 entity_type=EntityType.TRADE_DATE, conflict_columns=_KEY_DATE,
                 partition_param="trade_date", page_limit=6000, calls_per_minute=200,
+                # close ties the row to daily (close_matches_daily); the valuation figures
+                # are judged only where present, and limit_status is newer than most data.
+                essential_fields=("close",),
                 description="Daily valuation and share data: turnover, PE/PB/PS, shares in "
                 "ten thousand shares, market value in ten thousand yuan.",
             ),
@@ -295,6 +348,8 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 api_name="adj_factor", family=Family.MARKET, grain=Grain.PER_DATE,
                 entity_type=EntityType.TRADE_DATE, conflict_columns=_KEY_DATE,
                 partition_param="trade_date", page_limit=6000, calls_per_minute=500,
+                # The factor is the dataset; daily_adjusted and pre_close read it.
+                essential_fields=("adj_factor",),
                 description="Cumulative price adjustment factor per stock and day; it changes "
                 "on ex-dividend and split days.",
             ),
@@ -302,6 +357,7 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 api_name="weekly", family=Family.MARKET, grain=Grain.PER_ENTITY,
                 entity_type=EntityType.STOCK, conflict_columns=_KEY_DATE,
                 partition_param="ts_code", date_range=True, page_limit=6000, calls_per_minute=200,
+                essential_fields=_PERIOD_BAR_ESSENTIALS,
                 description="Weekly bars per stock, dated by the week's last trading day. "
                 "vol in lots, amount in thousand yuan.",
             ),
@@ -309,6 +365,7 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 api_name="monthly", family=Family.MARKET, grain=Grain.PER_ENTITY,
                 entity_type=EntityType.STOCK, conflict_columns=_KEY_DATE,
                 partition_param="ts_code", date_range=True, page_limit=4500, calls_per_minute=200,
+                essential_fields=_PERIOD_BAR_ESSENTIALS,
                 description="Monthly bars per stock, dated by the month's last trading day. "
                 "vol in lots, amount in thousand yuan.",
             ),
@@ -316,12 +373,18 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 api_name="index_daily", family=Family.INDEX, grain=Grain.PER_ENTITY,
                 entity_type=EntityType.INDEX, conflict_columns=_KEY_DATE,
                 partition_param="ts_code", date_range=True, page_limit=8000, calls_per_minute=200,
+                # OHLC for the ohlc and positive_prices checks; Tushare leaves vol and
+                # amount empty for some publishers' indexes, so they are optional.
+                essential_fields=("open", "high", "low", "close"),
                 description="Daily index bars. vol in lots, amount in thousand yuan.",
             ),
             _spec(
                 api_name="index_dailybasic", family=Family.INDEX, grain=Grain.PER_ENTITY,
                 entity_type=EntityType.INDEX, conflict_columns=_KEY_DATE,
                 partition_param="ts_code", date_range=True, page_limit=3000, calls_per_minute=200,
+                # No check, view or reader depends on any one of its figures, and which
+                # ones Tushare fills varies by index: beyond the key, all are optional.
+                essential_fields=(),
                 description="Daily index valuation: market value in yuan, shares, turnover, PE, PB.",
             ),
             _spec(
@@ -332,6 +395,8 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 conflict_columns=("index_code", "con_code", "trade_date", "source"),
                 partition_param="index_code", date_range=True, page_limit=6000,
                 calls_per_minute=200,
+                # The weight is the dataset (weights_sum, not_null).
+                essential_fields=("weight",),
                 description="Monthly constituent weights (percent) of an index; each index "
                 "and date sums to about 100.",
             ),
@@ -340,6 +405,7 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 entity_type=EntityType.STOCK, conflict_columns=_KEY_REPORT,
                 partition_param="ts_code", date_range=True, page_limit=500,
                 calls_per_minute=200, dedupe=REVISION_RULE,
+                essential_fields=_STATEMENT_ESSENTIALS,
                 description="Income statements per stock and report period, in yuan; revised "
                 "reports carry update_flag 1.",
             ),
@@ -348,6 +414,7 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 entity_type=EntityType.STOCK, conflict_columns=_KEY_REPORT,
                 partition_param="ts_code", date_range=True, page_limit=100,
                 calls_per_minute=200, dedupe=REVISION_RULE,
+                essential_fields=_STATEMENT_ESSENTIALS,
                 description="Balance sheets per stock and report period, in yuan.",
             ),
             _spec(
@@ -355,6 +422,7 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 entity_type=EntityType.STOCK, conflict_columns=_KEY_REPORT,
                 partition_param="ts_code", date_range=True, page_limit=100,
                 calls_per_minute=200, dedupe=REVISION_RULE,
+                essential_fields=_STATEMENT_ESSENTIALS,
                 description="Cash flow statements per stock and report period, in yuan.",
             ),
             _spec(
@@ -362,6 +430,8 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 entity_type=EntityType.STOCK, conflict_columns=("ts_code", "end_date", "source"),
                 partition_param="ts_code", date_range=True, page_limit=100,
                 calls_per_minute=200, dedupe=REVISION_RULE,
+                # As a statement, but Tushare documents no f_ann_date for indicators.
+                essential_fields=("ann_date", "update_flag"),
                 description="Financial indicators per stock and report period (ratios in "
                 "percent); update_flag is hidden by default and requested by name.",
             ),
@@ -371,6 +441,10 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 conflict_columns=("ts_code", "end_date", "ann_date", "source"),
                 partition_param="ts_code", date_range=True, page_limit=3500,
                 calls_per_minute=200, dedupe=REVISION_RULE,
+                # ann_date is part of the key; update_flag tells a revised forecast on the
+                # same day from its original (revision rule, forecast_latest). The ranges
+                # are judged only where present; first_ann_date only where served.
+                essential_fields=("update_flag",),
                 description="Earnings forecasts: expected net profit range in ten thousand "
                 "yuan and change in percent.",
             ),
@@ -379,6 +453,8 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 entity_type=EntityType.STOCK, conflict_columns=("ts_code", "end_date", "source"),
                 partition_param="ts_code", date_range=True, page_limit=2000,
                 calls_per_minute=200, dedupe=REVISION_RULE,
+                # As a statement, without f_ann_date (Tushare documents none for express).
+                essential_fields=("ann_date", "update_flag"),
                 description="Preliminary earnings reports (业绩快报) ahead of the full statements, in yuan.",
             ),
         )

@@ -21,6 +21,7 @@ def dagster_env(tmp_path_factory, simulator):
         "DAGSTER_HOME": str(home),
         "TWILIGHT_WAREHOUSE": str(data / "warehouse.duckdb"),
         "TWILIGHT_SNAPSHOT_DIR": str(data / "snapshots"),
+        "TWILIGHT_SOURCE": "simulator",
         "TUSHARE_HTTP_URL": simulator.url,
     }
     with pytest.MonkeyPatch.context() as mp:

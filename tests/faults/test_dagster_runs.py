@@ -111,6 +111,7 @@ def runs(tmp_path_factory) -> Runs:
             "TUSHARE_TOKEN": CANARY,
             "TUSHARE_HTTP_URL": sim.url,
         }
+        mp.delenv("TWILIGHT_SOURCE", raising=False)  # the canary token makes this "tushare"
         for key, value in env.items():
             mp.setenv(key, value)
         resources = {

@@ -120,6 +120,7 @@ def test_dagster_metadata_shows_retries_and_throttle_waits(warehouse, fault_sim,
     from twilight_assets.resources import TushareResource, WarehouseResource
 
     monkeypatch.delenv("TUSHARE_TOKEN", raising=False)
+    monkeypatch.setenv("TWILIGHT_SOURCE", "simulator")
     monkeypatch.setenv("TUSHARE_HTTP_URL", fault_sim.url)
     fault_sim.add_fault("http_500", api_name=API, rate=RATE)
     fault_sim.add_fault("throttle", api_name=API, rate=RATE)

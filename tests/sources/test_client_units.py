@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twilight_assets.errors import DataValidationError, SchemaMismatchError
+from twilight_assets.errors import DataValidationError, MissingFieldError, SchemaMismatchError
 from twilight_assets.sources.normalize import empty_frame, normalize
 from twilight_assets.sources.ratelimit import SAFETY_S, WINDOW_S, RateLimiter
 
 SLOT_S = WINDOW_S + SAFETY_S  # a full window frees one slot a little after the minute
+from twilight_assets.sources.redact import scrub
 from twilight_assets.sources.tushare import REDACTED, Reply, classify, redact
 from twilight_assets.errors import BadTokenError, EntitlementError, SourceError, ThrottledError
 from twilight_assets.specs import REGISTRY
@@ -158,19 +159,71 @@ def test_normalize_reports_extra_fields_and_drops_them_from_the_frame():
     assert list(result.frame.columns) == CAL_FIELDS
 
 
-def test_normalize_missing_field_names_the_field_dataset_and_partition():
+def test_normalize_missing_optional_field_is_a_typed_null_column_listed_as_absent():
     fields = [f for f in CAL_FIELDS if f != "pretrade_date"]
-    with pytest.raises(SchemaMismatchError) as raised:
-        normalize(TRADE_CAL, "2024", [_page([["SSE", "20240102", 1]], fields)])
-    message = str(raised.value)
-    assert "pretrade_date" in message and "trade_cal" in message and "2024" in message
+    result = normalize(TRADE_CAL, "2024", [_page([["SSE", "20240102", 1], ["SSE", "20240103", 1]], fields)])
+    assert list(result.frame.columns) == CAL_FIELDS
+    assert str(result.frame["pretrade_date"].dtype) == "datetime64[ns]"
+    assert result.frame["pretrade_date"].isna().all()
+    assert result.frame["is_open"].tolist() == [1, 1]
+    assert result.absent_fields == ["pretrade_date"] and result.fields == fields
 
 
-def test_normalize_missing_field_on_a_later_page_is_not_filled_with_nulls():
-    good = _page([["SSE", "20240102", 1, None]])
+def test_normalize_optional_field_missing_from_one_page_is_null_on_its_rows_only():
+    good = _page([["SSE", "20240102", 1, "20231229"]])
     short = _page([["SSE", "20240103", 1]], CAL_FIELDS[:3])
-    with pytest.raises(SchemaMismatchError, match="pretrade_date"):
-        normalize(TRADE_CAL, "2024", [good, short])
+    result = normalize(TRADE_CAL, "2024", [good, short])
+    assert result.frame["pretrade_date"].tolist()[0] == pd.Timestamp("2023-12-29")
+    assert result.frame["pretrade_date"].isna().tolist() == [False, True]
+    assert result.absent_fields == ["pretrade_date"]
+
+
+def test_normalize_missing_required_field_names_field_dataset_and_partition():
+    fields = [f for f in CAL_FIELDS if f != "is_open"]
+    with pytest.raises(MissingFieldError) as raised:
+        normalize(TRADE_CAL, "2024", [_page([["SSE", "20240102", None]], fields)])
+    assert isinstance(raised.value, SchemaMismatchError)
+    assert raised.value.fields == ("is_open",)
+    assert (raised.value.api_name, raised.value.partition_key) == ("trade_cal", "2024")
+    message = str(raised.value)
+    assert "is_open" in message and "trade_cal" in message and "2024" in message
+
+
+def test_normalize_required_field_missing_from_a_later_page_is_not_filled_with_nulls():
+    daily = REGISTRY["daily"]
+    good = _page([["000001.SZ", "20240102"] + [1.0] * 11], daily.field_names)
+    short_fields = [f for f in daily.field_names if f not in ("close", "vol")]
+    short = _page([["000002.SZ", "20240102"] + [1.0] * 9], short_fields)
+    with pytest.raises(MissingFieldError, match="close, vol") as raised:
+        normalize(daily, "2024-01-02", [good, short])
+    assert raised.value.fields == ("close", "vol") and "page 2" in str(raised.value)
+
+
+@pytest.mark.parametrize("api_name", sorted(REGISTRY))
+def test_normalize_a_page_of_required_fields_only_types_every_optional_column_as_null(api_name):
+    spec = REGISTRY[api_name]
+    sample = {"str": "x", "date": "20240102", "float": 1.5, "int": 1}
+    kinds = {f.name: f.type for f in spec.fields}
+    fields = [f for f in spec.field_names if f in spec.required_fields]
+    rows = [[sample[kinds[f]] for f in fields] for _ in range(3)]
+    result = normalize(spec, "2024", [_page(rows, fields)])
+    assert list(result.frame.columns) == list(spec.field_names)
+    assert result.frame.dtypes.astype(str).tolist() == empty_frame(spec).dtypes.astype(str).tolist()
+    assert result.absent_fields == list(spec.optional_fields)
+    assert result.frame[list(spec.optional_fields)].isna().all().all()
+    assert result.frame[fields].notna().all().all()
+    for f in spec.optional_fields:
+        if kinds[f] == "str":
+            assert result.frame[f].tolist() == [None] * 3, f  # None, not NaN, in text columns
+
+
+def test_normalize_a_page_without_rows_is_judged_by_the_fields_it_names():
+    # No rows to lose, but the shape is the account's: absent optional fields are listed,
+    # a missing required one is the same error as on a page with rows.
+    result = normalize(TRADE_CAL, "2024", [_page([], CAL_FIELDS[:3])])
+    assert len(result.frame) == 0 and result.absent_fields == ["pretrade_date"]
+    with pytest.raises(MissingFieldError, match="is_open"):
+        normalize(TRADE_CAL, "2024", [_page([], ["exchange", "cal_date"])])
 
 
 @pytest.mark.parametrize("odd_row", [["SSE", "20240102", 1, None, "x"], ["SSE", "20240102", 1]])
@@ -229,6 +282,22 @@ def test_normalize_empty_answer_is_an_empty_typed_frame():
 def test_redact_replaces_every_occurrence_and_ignores_an_empty_token():
     assert redact("a tok b tok", "tok") == f"a {REDACTED} b {REDACTED}"
     assert redact("nothing", "") == "nothing"
+
+
+def test_scrub_drops_secret_keys_at_any_depth_masks_the_token_and_passes_items_through():
+    token = "s3cr3t"
+    items = [["000001.SZ", f"a cell naming {token}"]]
+    pages = [
+        {"params": {"trade_date": "20240102", "Token": token, "nested": {"ts_type_name": "u", "note": f"x{token}y"}},
+         "fields": ["ts_code", "remark"], "items": items},
+        ({"token": token, "tags": (token, "keep")},),
+    ]
+    scrubbed = scrub(pages, token)
+    assert scrubbed[0]["params"] == {"trade_date": "20240102", "nested": {"note": f"x{REDACTED}y"}}
+    assert scrubbed[0]["items"] is items  # the data, untouched and not copied
+    assert scrubbed[1] == [{"tags": [REDACTED, "keep"]}]
+    assert pages[0]["params"]["Token"] == token  # the input is left as it was
+    assert scrub({"token": "", "a": "b"}, "") == {"a": "b"}
 
 
 @pytest.mark.parametrize(

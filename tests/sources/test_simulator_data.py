@@ -3,6 +3,7 @@ is fetched through the real `tushare` SDK over HTTP from the shared simulator.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SIMULATOR_CONFIG, make_data_api
-from tushare_sim import SimulatorServer
+from tushare_sim import SimulatorServer, Universe
 from tushare_sim.calendar import holidays, lunar_new_year
 from twilight_assets.specs import get_spec
 
@@ -225,9 +226,28 @@ def test_weekly_and_monthly_aggregate_daily_exactly(simulator, api, stock_histor
 def test_data_is_deterministic_across_servers(api):
     with SimulatorServer(SIMULATOR_CONFIG) as other:
         again = make_data_api(other)
-        for name, params in (("daily", {"trade_date": "20240103"}), ("income", {"ts_code": "000093.SZ"}),
+        for name, params in (("daily", {"trade_date": "20240103"}), ("income", {"ts_code": "000001.SZ"}),
                              ("index_weight", {"index_code": "000300.SH", "trade_date": "20240628"})):
-            assert api.query(name, **params).equals(again.query(name, **params))
+            served = api.query(name, **params)
+            assert len(served) > 0 and served.equals(again.query(name, **params))
+
+
+@pytest.mark.parametrize("n_stocks, seed", [(1, 7), (2, 3), (24, 7), (240, 11)])
+def test_every_universe_starts_with_the_real_codes(n_stocks, seed):
+    """000001.SZ and 600000.SH (one stock: 000001.SZ only) are listed all along, under their
+    real names and listing dates; the rest of the universe is drawn as ever."""
+    config = dataclasses.replace(SIMULATOR_CONFIG, n_stocks=n_stocks, seed=seed)
+    stocks = Universe(config, config.as_of).stocks.set_index("ts_code")
+    real = {"000001.SZ": ("平安银行", dt.date(1991, 4, 3)), "600000.SH": ("浦发银行", dt.date(1999, 11, 10))}
+    expected = list(real)[: min(n_stocks, 2)]
+    assert [c for c in real if c in stocks.index] == expected
+    assert len(stocks) == n_stocks and stocks.index.is_unique
+    for code in expected:
+        row = stocks.loc[code]
+        assert (row["name"], row["list_date"]) == real[code] and row["list_status"] == "L"
+        assert row["first_idx"] == 0 and row["last_idx"] == Universe(config, config.as_of).n_days - 1
+    if n_stocks >= 24:
+        assert {"D", "P"} <= set(stocks["list_status"])
 
 
 # -- indexes ---------------------------------------------------------------------------------

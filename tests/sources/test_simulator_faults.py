@@ -32,7 +32,7 @@ def frame(response: requests.Response) -> pd.DataFrame:
 def test_fault_kinds_are_the_documented_set():
     assert FAULT_KINDS == {
         "http_500", "http_502", "timeout", "empty_body", "malformed_json", "throttle",
-        "missing_field", "extra_field", "null_key", "wrong_type", "duplicate_rows",
+        "missing_field", "extra_field", "null_key", "wrong_type", "duplicate_rows", "essential_only",
         "revised_values", "ohlc_violation", "missing_day", "rows_on_closed_day", "duplicate_revision",
         "adj_factor_gap", "weights_not_100", "identity_broken", "pit_reversed", "unknown_ts_code",
     }
@@ -104,6 +104,32 @@ def test_missing_field_drops_a_documented_field(simulator):
     got = frame(post(simulator, "daily", {"trade_date": DAY}))
     assert "amount" not in got.columns and "close" in got.columns
     assert simulator.fault_log[-1]["kind"] == "missing_field" and simulator.fault_log[-1]["field"] == "amount"
+
+
+@pytest.mark.parametrize("api_name, dropped", [("daily", "amount"), ("stock_basic", "delist_date"),
+                                              ("trade_cal", "is_open"), ("index_dailybasic", "pb")])
+def test_missing_field_by_default_drops_the_last_required_one(simulator, api_name, dropped):
+    """A required field, so the fault still breaks the shape a client depends on; a dataset
+    with no essential field loses its last field (there is no required one but the key)."""
+    spec = get_spec(api_name)
+    simulator.add_fault("missing_field", api_name=api_name, times=1)
+    post(simulator, api_name, {"trade_date": DAY} if api_name == "daily" else
+         {"ts_code": "000300.SH"} if api_name == "index_dailybasic" else {}, fields=",".join(spec.field_names))
+    assert simulator.fault_log[-1]["field"] == dropped
+
+
+@pytest.mark.parametrize("api_name", ["daily", "stock_basic", "income"])
+def test_essential_only_serves_just_the_required_fields(simulator, api_name):
+    spec = get_spec(api_name)
+    params = {"trade_date": DAY} if api_name == "daily" else {"ts_code": "000001.SZ"} if api_name == "income" else {}
+    clean = frame(post(simulator, api_name, params, fields=",".join(spec.field_names)))
+    simulator.add_fault("essential_only", api_name=api_name, times=1)
+    narrow = frame(post(simulator, api_name, params, fields=",".join(spec.field_names)))
+    assert list(narrow.columns) == [f for f in spec.field_names if f in spec.required_fields]
+    assert len(narrow) == len(clean) > 0
+    pd.testing.assert_frame_equal(narrow, clean[list(narrow.columns)])
+    logged = simulator.fault_log[-1]
+    assert logged["kind"] == "essential_only" and set(logged["fields_dropped"]) == set(clean.columns) - set(spec.required_fields)
 
 
 def test_extra_field_adds_an_undocumented_one(simulator):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
@@ -10,6 +11,8 @@ import requests
 
 from tests.conftest import SIMULATOR_CONFIG, make_data_api
 from tushare_sim import SimulatorConfig, SimulatorServer
+from tushare_sim.apis import AFTER_HOURS_FIELDS, AFTER_HOURS_FROM
+from tushare_sim.universe import BOARD_CHINEXT, BOARD_STAR
 from twilight_assets.specs import REGISTRY, get_spec
 
 
@@ -43,10 +46,12 @@ def _has_rows(simulator, api_name: str, code: str) -> bool:
 
 @pytest.mark.parametrize("api_name", sorted(REGISTRY))
 def test_every_api_returns_rows_with_every_documented_field(simulator, tushare_api, api_name):
+    """Every documented field, but daily's after-hours ones: the shared market is of 2024."""
     spec = get_spec(api_name)
     frame = tushare_api.query(api_name, fields=",".join(spec.field_names), **request_params(simulator, api_name))
     assert len(frame) > 0
-    assert list(frame.columns) == list(spec.field_names)
+    served = [f for f in spec.field_names if not (api_name == "daily" and f in AFTER_HOURS_FIELDS)]
+    assert list(frame.columns) == served
     for key in spec.key_fields:
         assert frame[key].notna().all(), f"{api_name}.{key} has nulls"
 
@@ -55,6 +60,34 @@ def test_every_api_returns_rows_with_every_documented_field(simulator, tushare_a
 def test_default_fields_are_the_default_shown_ones(simulator, tushare_api, api_name):
     frame = tushare_api.query(api_name, **request_params(simulator, api_name))
     assert list(frame.columns) == [f.name for f in get_spec(api_name).fields if f.default_shown]
+
+
+def test_daily_serves_after_hours_fields_from_their_first_day_only():
+    """As Tushare: before 2026-07-06 the reply does not name ah_vol/ah_amount at all; from
+    that day on it does, with 0 for boards without an after-hours session. A range that
+    spans the day names them, null before it."""
+    assert AFTER_HOURS_FROM == dt.date(2026, 7, 6)
+    config = SimulatorConfig(n_stocks=30, n_indexes=1, start=dt.date(2026, 6, 1), as_of=dt.date(2026, 7, 10))
+    names = ",".join(get_spec("daily").field_names)
+    classic = [f for f in get_spec("daily").field_names if f not in AFTER_HOURS_FIELDS]
+    with SimulatorServer(config) as sim:
+        before = _post(sim, "daily", {"trade_date": "20260703"}, fields=names)["data"]
+        first = _post(sim, "daily", {"trade_date": "20260706"}, fields=names)["data"]
+        api = make_data_api(sim)
+        board = dict(zip(sim.universe.codes, sim.universe.board))
+        spanning = api.query("daily", ts_code=",".join(sim.universe.codes), start_date="20260701",
+                             end_date="20260710", fields=names)
+    assert before["items"] and before["fields"] == classic
+    assert first["items"] and first["fields"] == list(get_spec("daily").field_names)
+    rows = [dict(zip(first["fields"], item)) for item in first["items"]]
+    late_session = [r for r in rows if board[r["ts_code"]] in (BOARD_STAR, BOARD_CHINEXT)]
+    assert late_session and any(r["ah_vol"] > 0 for r in late_session)
+    assert all(r["ah_vol"] == 0 and r["ah_amount"] == 0 for r in rows if r not in late_session)
+    assert all(abs(r["ah_amount"] - r["ah_vol"] * r["close"] / 10) < 0.01 for r in rows)
+    on_or_after = spanning["trade_date"] >= "20260706"
+    assert on_or_after.any() and (~on_or_after).any()
+    assert spanning.loc[on_or_after, ["ah_vol", "ah_amount"]].notna().all().all()
+    assert spanning.loc[~on_or_after, ["ah_vol", "ah_amount"]].isna().all().all()
 
 
 def test_hidden_fields_come_only_when_named(simulator, tushare_api):

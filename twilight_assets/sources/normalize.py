@@ -6,11 +6,14 @@ Column types (what every consumer may rely on):
   float -> float64
   int   -> Int64 (nullable)
 
-Coercion is vectorized per column. Anything the spec does not promise is an error, never
-a silent NaN: a documented field missing from a page, a value that cannot be read as its
-type, a null in a key column. Undocumented extra fields are dropped from the frame (the
-caller keeps them in the raw pages and reports them). Duplicate rows are kept: the
-writer resolves them by the spec's rule.
+Coercion is vectorized per column. What the spec requires is never a silent NaN: a
+required field (key, partition column, essential; `DatasetSpec.required_fields`) missing
+from a page is a `MissingFieldError`, a value that cannot be read as its type or a null in
+a key column a `DataValidationError`. A documented field that is optional and missing
+from a page is NULL on that page's rows and listed in `absent_fields`: Tushare documents
+fields before every account, or every period, is served them. Undocumented extra fields
+are dropped from the frame (the caller keeps them in the raw pages and reports them).
+Duplicate rows are kept: the writer resolves them by the spec's rule.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from twilight_assets.errors import DataValidationError, SchemaMismatchError
+from twilight_assets.errors import DataValidationError, MissingFieldError, SchemaMismatchError
 from twilight_assets.specs import DatasetSpec
 
 SAMPLE_ROWS = 5
@@ -39,6 +42,9 @@ class Normalized:
     """Every field the source sent, in first-seen order."""
     extra_fields: list[str]
     """Fields the source sent that the spec does not document."""
+    absent_fields: list[str]
+    """Documented, optional fields missing from a page that named its fields (in spec
+    order): NULL on that page's rows."""
 
 
 def normalize(
@@ -47,14 +53,18 @@ def normalize(
     """Build the typed frame from pages of `{"params", "fields", "items"}`."""
     documented = list(spec.field_names)
     seen: dict[str, None] = {}
+    absent: set[str] = set()
     parts: list[pd.DataFrame] = []
     for number, page in enumerate(pages, start=1):
         fields, items = list(page["fields"]), page["items"]
         seen.update(dict.fromkeys(fields))
         if not items and not fields:
             continue  # an empty answer may omit the field list; it holds no rows to type
-        _check_fields(spec, partition_key, number, fields, items)
-        parts.append(pd.DataFrame(items, columns=fields, dtype=object)[documented])
+        missing = _check_fields(spec, partition_key, number, fields, items)
+        absent.update(missing)
+        part = pd.DataFrame(items, columns=fields, dtype=object)
+        # reindex adds the missing optional columns as nulls; _coerce types them.
+        parts.append(part.reindex(columns=documented) if missing else part[documented])
     raw = (
         pd.concat(parts, ignore_index=True)
         if parts
@@ -65,7 +75,12 @@ def normalize(
     )
     _check_keys(spec, partition_key, raw, frame)
     fields = list(seen)
-    return Normalized(frame=frame, fields=fields, extra_fields=[f for f in fields if f not in set(documented)])
+    return Normalized(
+        frame=frame,
+        fields=fields,
+        extra_fields=[f for f in fields if f not in set(documented)],
+        absent_fields=[f for f in documented if f in absent],
+    )
 
 
 def empty_frame(spec: DatasetSpec) -> pd.DataFrame:
@@ -75,19 +90,22 @@ def empty_frame(spec: DatasetSpec) -> pd.DataFrame:
 
 def _check_fields(
     spec: DatasetSpec, partition_key: str | None, page: int, fields: list[str], items: list
-) -> None:
+) -> list[str]:
+    """The page's shape is usable; returns the optional fields it lacks."""
     doubled = sorted({f for f in fields if fields.count(f) > 1})
     if doubled:
         raise SchemaMismatchError(
             f"page {page} names field(s) {', '.join(doubled)} more than once",
             api_name=spec.api_name, partition_key=partition_key,
         )
-    missing = [f for f in spec.field_names if f not in set(fields)]
-    if missing:
-        raise SchemaMismatchError(
-            f"documented field(s) {', '.join(missing)} missing from the response "
-            f"(page {page} has {len(fields)} fields)",
-            api_name=spec.api_name, partition_key=partition_key,
+    named = set(fields)
+    required = tuple(f for f in spec.required_fields if f not in named)
+    if required:
+        raise MissingFieldError(
+            f"documented field(s) {', '.join(required)} missing from the response (page "
+            f"{page} has {len(fields)} fields): required (key, partition or essential), so "
+            "the partition is not written",
+            fields=required, api_name=spec.api_name, partition_key=partition_key,
         )
     # pandas pads short rows with nulls, so ragged rows must be caught here (map(len)
     # runs in C, not a Python loop per row).
@@ -97,6 +115,7 @@ def _check_fields(
             f"page {page} has rows of {sorted(widths)} values for {len(fields)} fields",
             api_name=spec.api_name, partition_key=partition_key,
         )
+    return [f for f in spec.optional_fields if f not in named]
 
 
 def _coerce(

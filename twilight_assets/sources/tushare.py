@@ -9,13 +9,15 @@ that looks like "no rows") and raises a bare `Exception(msg)` without Tushare's 
 through the per-call row cap and paces itself with a shared `RateLimiter`.
 
 The token lives only in the request body. Every message that could carry it (ours,
-Tushare's, requests') goes through `redact` first.
+Tushare's, requests') goes through `redact` first, and the pages and parameters a
+`FetchResult` hands over are scrubbed of it (`sources.redact`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import re
 import threading
@@ -39,6 +41,7 @@ from twilight_assets.errors import (
 )
 from twilight_assets.sources.normalize import normalize
 from twilight_assets.sources.ratelimit import RateLimiter
+from twilight_assets.sources.redact import REDACTED, redact, scrub
 from twilight_assets.specs import DatasetSpec
 
 __all__ = [
@@ -48,13 +51,13 @@ __all__ = [
     "Reply",
     "TushareHttpApi",
     "TushareSource",
+    "REDACTED",
     "redact",
 ]
 
 log = logging.getLogger("twilight_assets.sources")
 
 DEFAULT_HTTP_URL: str = DataApi._DataApi__http_url  # the SDK's own endpoint
-REDACTED = "<redacted>"
 CODE_BAD_TOKEN = 40101
 CODE_QUOTA_OR_PERMISSION = 40203
 CODE_NO_PERMISSION = -2002
@@ -65,13 +68,6 @@ _EXCERPT = 200
 _QUOTA = re.compile(r"每(分钟|小时|天|日)\s*最多|per\s+(minute|hour|day)", re.IGNORECASE)
 _LONG_WINDOW = re.compile(r"每(小时|天|日)|per\s+(hour|day)", re.IGNORECASE)
 _PERMISSION = re.compile(r"权限|积分|permission|entitle", re.IGNORECASE)
-
-
-def redact(text: str, token: str) -> str:
-    """`text` with every occurrence of `token` replaced; a no-op for an empty token."""
-    if not token or not text:
-        return text
-    return text.replace(token, REDACTED)
 
 
 @dataclass(frozen=True)
@@ -252,7 +248,7 @@ class FetchResult:
     fields: list[str]
     """Every field the source returned (union over pages)."""
     pages: list[dict]
-    """Raw pages as received: {"params", "fields", "items"}."""
+    """Raw pages as received, token-free: {"params", "fields", "items"}."""
     extra_fields: list[str]
     """Undocumented fields the source sent: kept in `pages`, not in `frame`."""
     calls: int
@@ -322,11 +318,10 @@ class TushareSource:
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> TushareSource:
-        """Token from TUSHARE_TOKEN, endpoint from TUSHARE_HTTP_URL (else the SDK's)."""
-        token = config.tushare_token()
-        if token is None:
-            raise BadTokenError("TUSHARE_TOKEN is not set")
-        return cls(token, **kwargs)
+        """The source the environment chooses (TUSHARE_TOKEN, TWILIGHT_SOURCE,
+        TUSHARE_HTTP_URL; see `config.source_settings`), labelled as it says."""
+        settings = config.source_settings(token=os.environ.get(config.TOKEN_VARIABLE))
+        return cls(settings.token, settings.http_url, source_name=settings.name, **kwargs)
 
     @property
     def http_url(self) -> str:
@@ -340,12 +335,18 @@ class TushareSource:
         with self._redacting():
             for params in spec.request_params(partition_key, today=self._today()):
                 pages += self._fetch_variant(spec, partition_key, params, stats)
+            pages = scrub(pages, self._token)
             normalized = normalize(spec, partition_key, pages)
         if normalized.extra_fields:
             log.warning(
                 "%s %s: source sent undocumented field(s) %s: kept in the raw pages, "
                 "not in the frame", spec.api_name, partition_key,
                 ", ".join(normalized.extra_fields),
+            )
+        if normalized.absent_fields:
+            log.info(
+                "%s %s: source did not serve documented field(s) %s: NULL in the frame",
+                spec.api_name, partition_key, ", ".join(normalized.absent_fields),
             )
         result = FetchResult(
             api_name=spec.api_name,
@@ -363,6 +364,7 @@ class TushareSource:
             retries=stats.retries,
             duration_s=time.monotonic() - started,
             rate_limit_wait_s=stats.rate_limit_wait_s,
+            absent_fields=normalized.absent_fields,
         )
         log.info(
             "fetched %s %s from %s: %d rows, %d pages, %d calls, %d retries, "
