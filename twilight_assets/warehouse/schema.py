@@ -136,15 +136,32 @@ def migrate_schema(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _apply_base_files(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    done = []
-    for f in base_files():
-        _apply(conn, f)
-        done.append(f.name)
-    return done
+    """Create a new warehouse's schema in one transaction: a process killed while it
+    runs leaves an empty warehouse, which the next writer creates again, never half a
+    schema that would look like one needing migration."""
+    files = base_files()
+    conn.begin()
+    try:
+        for f in files:
+            _run(conn, f)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return [f.name for f in files]
 
 
 def _apply(conn: duckdb.DuckDBPyConnection, f: SqlFile) -> None:
     conn.begin()
+    try:
+        _run(conn, f)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def _run(conn: duckdb.DuckDBPyConnection, f: SqlFile) -> None:
     try:
         conn.execute(f.text).fetchall()
         conn.execute(
@@ -152,9 +169,7 @@ def _apply(conn: duckdb.DuckDBPyConnection, f: SqlFile) -> None:
             "WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE name = ? AND checksum = ?)",
             [f.name, f.checksum, f.kind, utcnow(), f.name, f.checksum],
         ).fetchall()
-        conn.commit()
-    except Exception as exc:
-        conn.rollback()
+    except duckdb.Error as exc:
         raise WarehouseError(f"applying {f.name} failed: {exc}") from exc
 
 
