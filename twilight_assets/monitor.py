@@ -3,7 +3,7 @@
 It reads only through `WarehouseReader` (a published snapshot, never the live file), so
 it works while a writer holds the warehouse. It reports:
 - freshness per dataset: per-date data against the latest open day due by now (from
-  18:00 Asia/Shanghai on a trading day, that day; see checks.definitions), other data by
+  20:00 Asia/Shanghai on a trading day, that day; see twilight_assets.freshness), other data by
   the age of its last successful write, trade_cal by how far ahead it reaches;
 - coverage: open days x per-date datasets over the recent window (rows, missing, failed,
   closed), and per-entity datasets as the share of stocks / indexes ingested;
@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from twilight_assets.checks.definitions import TRADE_CAL_HORIZON_DAYS
-from twilight_assets.checks.runner import as_of_dates, json_safe
+from twilight_assets.checks.runner import json_safe
 from twilight_assets.errors import NoSnapshotError, WarehouseError
+from twilight_assets.freshness import TRADE_CAL_HORIZON_DAYS, due_dates
 from twilight_assets.specs import REGISTRY, EntityType, Grain
 from twilight_assets.warehouse.reader import WarehouseReader
 
@@ -345,7 +345,7 @@ def build_report(
 ) -> dict[str, Any]:
     """The whole health report as JSON-safe data; `status` and `exit_code` sum it up."""
     now = _utc(now) or dt.datetime.now(dt.timezone.utc)
-    today, as_of = as_of_dates(now)
+    today, as_of = due_dates(now)
     due_days = open_days(reader, as_of, 1)
     due = due_days[-1] if due_days else None
     window = open_days(reader, due, coverage_days) if due else []

@@ -23,7 +23,7 @@ from twilight_assets.warehouse.reader import WarehouseReader
 from twilight_assets.warehouse.snapshots import publish_snapshot
 from twilight_assets.warehouse.writer import WarehouseWriter
 
-from .conftest import LOADED_DAYS, NOW, SHANGHAI, SPARE_DAYS, faulty
+from .conftest import LOADED_DAYS, NOW, SPARE_DAYS, evening, faulty
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def test_healthy_snapshot_exits_0(capsys, healthy):
 
 def test_one_day_behind_is_a_warning(capsys, healthy):
     # The next open day's data is due (after the cutoff) but not loaded: 1 day behind.
-    later = dt.datetime.combine(SPARE_DAYS[0], dt.time(19, 0), tzinfo=SHANGHAI)
+    later = evening(SPARE_DAYS[0])
     code, report = _run(capsys, "--snapshot-dir", str(healthy), "--now", later.isoformat())
     assert code == 1
     behind = {f["dataset"] for f in report["freshness"] if f["status"] == "warn"}
@@ -98,7 +98,7 @@ def _broken_warehouse(loader, path: Path) -> tuple[dt.date, str, str]:
             loader.load(writer, "daily", [bad_day.isoformat()])
         for api in ("daily_basic", "adj_factor"):
             loader.load(writer, api, [hole.isoformat(), after.isoformat()])
-        now = dt.datetime.combine(after, dt.time(19, 0), tzinfo=SHANGHAI)
+        now = evening(after)
         outcomes = [evaluate(writer, c, None, now=now) for c in CHECK_SPECS
                     if c.asset in ("daily", "adj_factor")]
         writer.record_check_results([to_record(o, run_id="test-run") for o in outcomes])
@@ -112,7 +112,7 @@ def test_broken_snapshot_exits_2_and_names_what_broke(capsys, tmp_path, loader, 
     holiday = dt.datetime.strptime(holiday, "%Y%m%d").date().isoformat()
     snapshots = tmp_path / "snapshots"
     _publish(warehouse_copy, snapshots)
-    now = dt.datetime.combine(SPARE_DAYS[1], dt.time(19, 0), tzinfo=SHANGHAI)
+    now = evening(SPARE_DAYS[1])
     page = tmp_path / "report" / "health.html"
     code, report = _run(capsys, "--snapshot-dir", str(snapshots), "--now", now.isoformat(),
                         "--html", str(page))

@@ -32,14 +32,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from twilight_assets.checks.definitions import (
-    FRESHNESS_CUTOFF,
-    SHANGHAI,
-    CheckSpec,
-    ScopeKind,
-    quote,
-)
+from twilight_assets.checks.definitions import CheckSpec, ScopeKind, quote
 from twilight_assets.errors import WarehouseError
+from twilight_assets.freshness import due_dates
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.progress import canonical_partition
 
@@ -168,16 +163,6 @@ def _scope_predicate(
 # -- rendering --------------------------------------------------------------------------
 
 
-def as_of_dates(now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
-    """(today, as_of) in Asia/Shanghai: as_of is the last day whose data is due."""
-    moment = now or dt.datetime.now(dt.timezone.utc)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    local = moment.astimezone(SHANGHAI)
-    today = local.date()
-    return today, today if local.time() >= FRESHNESS_CUTOFF else today - dt.timedelta(days=1)
-
-
 def render(
     check: CheckSpec, scope: Scope = None, *, now: dt.datetime | None = None
 ) -> RenderedCheck:
@@ -202,7 +187,7 @@ def render(
         raise ValueError(f"check {check.name}: {check.sql_file} uses unknown {{{{ {name} }}}}")
 
     sql = _PLACEHOLDER.sub(substitute, check.sql_template).strip().rstrip(";")
-    today, as_of = as_of_dates(now)
+    today, as_of = due_dates(now)
     values: dict[str, Any] = {"threshold": check.threshold, "today": today, "as_of": as_of}
     if keys is not None:
         values["scope_lo"], values["scope_hi"] = _bounds(check.scope_kind, keys)
