@@ -39,6 +39,9 @@ from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.progress import canonical_partition
 
 MAX_SAMPLES = 5
+NOT_EVALUATED = "not evaluated"
+"""How a result that judged nothing (an empty table) begins its message. quality_log keeps
+such a result as passed, so readers (the monitor) tell it from a real pass by this."""
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*(?::\s*([a-z_]+)|\(([^)]*)\))?\s*\}\}")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _FAILED_ROWS = "__failed_rows"
@@ -253,7 +256,7 @@ def evaluate(
         if empty:
             return CheckOutcome(
                 check=check, passed=True, evaluated=False, metric=None, failed_rows=0,
-                samples=[], message=f"not evaluated: {', '.join(empty)} is empty",
+                samples=[], message=f"{NOT_EVALUATED}: {', '.join(empty)} is empty",
                 scope=label, duration_s=time.perf_counter() - started,
             )
         rendered = render(check, keys, now=now)
