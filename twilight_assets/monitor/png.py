@@ -63,7 +63,7 @@ def _listing_bars(ax: Any, entry: dict[str, Any]) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_title(f"{entry['dataset']}: {entry['ingested']} of {entry['entities']} ingested",
-                 loc="left", fontsize=9)
+                 loc="left", fontsize=8)
 
 
 def _legend(fig: Any, colors: dict[str, str]) -> None:
