@@ -11,7 +11,7 @@ COMMANDS = {
     "migrate": ("twilight_assets.warehouse.migrate", "apply the schema and upgrade a legacy warehouse"),
     "snapshot": ("twilight_assets.warehouse.snapshots", "list or publish read-only snapshots"),
     "simulator": ("tushare_sim.cli", "run the Tushare-compatible simulator"),
-    "monitor": ("twilight_assets.monitor", "health report over the latest snapshot"),
+    "monitor": ("twilight_assets.monitor.cli", "health report over the latest snapshot"),
 }
 
 
