@@ -13,7 +13,7 @@ COMMANDS = {
     "archive": ("twilight_assets.warehouse.archive", "maintain the raw archive (gc: remove orphans)"),
     "snapshot": ("twilight_assets.warehouse.snapshots", "list or publish read-only snapshots"),
     "simulator": ("tushare_sim.cli", "run the Tushare-compatible simulator"),
-    "monitor": ("twilight_assets.monitor", "health report over the latest snapshot"),
+    "monitor": ("twilight_assets.monitor.cli", "health report over the latest snapshot"),
 }
 
 

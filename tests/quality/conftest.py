@@ -13,6 +13,7 @@ from typing import Iterator
 
 import pytest
 
+from twilight_assets.freshness import PER_DATE_DUE, SHANGHAI
 from twilight_assets.ingest import ingest_partitions
 from tushare_sim.calendar import is_open
 from tushare_sim.config import SimulatorConfig
@@ -26,8 +27,6 @@ START = dt.date(2023, 1, 3)
 # Per-date datasets are loaded up to LAST_LOADED; the open days after it up to AS_OF are
 # kept back so fault tests can add days (a hole, a closed day) after clean history.
 N_SPARE_DAYS = 3
-# After the freshness cutoff on LAST_LOADED: the clean warehouse is exactly fresh.
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def open_days_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -39,7 +38,15 @@ ALL_OPEN = open_days_between(dt.date(2024, 4, 22), AS_OF)
 SPARE_DAYS = ALL_OPEN[-N_SPARE_DAYS:]
 LOADED_DAYS = ALL_OPEN[:-N_SPARE_DAYS]
 LAST_LOADED = LOADED_DAYS[-1]
-NOW = dt.datetime.combine(LAST_LOADED, dt.time(19, 0), tzinfo=SHANGHAI)
+
+
+def evening(day: dt.date) -> dt.datetime:
+    """Half an hour after `day`'s per-date data is due: a day's data is judged by then."""
+    return dt.datetime.combine(day, PER_DATE_DUE, tzinfo=SHANGHAI) + dt.timedelta(minutes=30)
+
+
+# The clean warehouse is exactly fresh then.
+NOW = evening(LAST_LOADED)
 
 
 @dataclass

@@ -141,7 +141,7 @@ def _thin_day(conn, check):
 
 def _stale(conn, check):
     _q(conn, f"DELETE FROM {_t(check.asset)} WHERE trade_date = ?", [LOADED_DAYS[-1]])
-    return f"{check.asset} (latest {LOADED_DAYS[-2]}, due {LOADED_DAYS[-1]}: 1 open day(s) behind)"
+    return f"{check.asset} (latest {LOADED_DAYS[-2]}, due {LOADED_DAYS[-1]}: 1 open day behind)"
 
 
 def _short_calendar(conn, check):

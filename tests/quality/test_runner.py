@@ -16,15 +16,15 @@ from twilight_assets.checks.runner import (
     MAX_SAMPLES,
     CheckScopeError,
     KeyRange,
-    as_of_dates,
     evaluate,
     render,
     scope_label,
 )
+from twilight_assets.freshness import due_dates
 from twilight_assets.warehouse.schema import ensure_schema
 from twilight_assets.warehouse.writer import WarehouseWriter
 
-from .conftest import LOADED_DAYS, NOW, SHANGHAI, faulty
+from .conftest import LOADED_DAYS, NOW, SHANGHAI, evening, faulty
 
 
 @pytest.fixture
@@ -67,20 +67,20 @@ def test_scope_labels():
 
 
 def test_stale_data_fails_freshness_naming_the_lag(clean_warehouse):
-    later = dt.datetime(2024, 6, 28, 18, 30, tzinfo=SHANGHAI)  # three open days on
+    later = evening(dt.date(2024, 6, 28))  # three open days on
     with duckdb.connect(str(clean_warehouse), read_only=True) as conn:
         outcome = evaluate(conn, get_check(d.FRESH_DAILY), None, now=later)
     assert not outcome.passed and outcome.metric == 3.0
     assert outcome.message == (
         "1 dataset behind the latest open day due: daily (latest 2024-06-25, due 2024-06-28: "
-        "3 open day(s) behind)")
+        "3 open days behind)")
 
 
-def test_freshness_cutoff_is_shanghai_18_00():
-    before = dt.datetime(2024, 6, 25, 17, 59, tzinfo=SHANGHAI)
-    after = dt.datetime(2024, 6, 25, 10, 0, tzinfo=dt.timezone.utc)  # 18:00 in Shanghai
-    assert as_of_dates(before) == (dt.date(2024, 6, 25), dt.date(2024, 6, 24))
-    assert as_of_dates(after) == (dt.date(2024, 6, 25), dt.date(2024, 6, 25))
+def test_a_day_is_due_from_20_00_shanghai():
+    before = dt.datetime(2024, 6, 25, 19, 59, tzinfo=SHANGHAI)
+    after = dt.datetime(2024, 6, 25, 12, 0, tzinfo=dt.timezone.utc)  # 20:00 in Shanghai
+    assert due_dates(before) == (dt.date(2024, 6, 25), dt.date(2024, 6, 24))
+    assert due_dates(after) == (dt.date(2024, 6, 25), dt.date(2024, 6, 25))
 
 
 def test_empty_peer_is_not_evaluated(empty_conn):

@@ -14,16 +14,15 @@ a peer may be partly loaded (adj_factor for some days only), the SQL itself judg
 the days or weeks the peer covers; see each file's header.
 
 Freshness: a per-date dataset is fresh when its latest trade date is at least the latest
-open day whose data should exist by now. Tushare publishes daily bars 15:00-16:00 and
-daily_basic by 17:00 Shanghai time; we allow an after-close schedule to have run and
-expect a day's data from FRESHNESS_CUTOFF (18:00 Asia/Shanghai) on.
+open day whose data is due by now; when a day is due is twilight_assets.freshness's rule
+(PER_DATE_DUE, after the evening ingest and snapshot), shared with the Dagster freshness
+policies and the monitor.
 
 This module knows nothing of Dagster or DuckDB.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -31,14 +30,11 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from twilight_assets.freshness import PER_DATE_DUE, TRADE_CAL_HORIZON_DAYS
 from twilight_assets.specs import REGISTRY, DatasetSpec, EntityType, Grain
 
 SQL_PACKAGE = "twilight_assets.checks"
 SQL_DIR = "sql"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-FRESHNESS_CUTOFF = dt.time(18, 0)
-"""From this Shanghai time on, today's bars (if today is open) are expected."""
-TRADE_CAL_HORIZON_DAYS = 30
 
 STOCK_CODE_PATTERN = r"^[0-9]{6}\.(SH|SZ|BJ)$"
 """A-share stock codes: six digits and the exchange suffix."""
@@ -415,7 +411,7 @@ def _calendar_checks() -> list[CheckSpec]:
             _check(
                 f"fresh_{api}", api, CheckKind.FRESHNESS, Severity.WARN, "fresh.sql",
                 f"{table}'s latest trade date is the latest open day whose data is due "
-                f"(from {FRESHNESS_CUTOFF:%H:%M} Asia/Shanghai on the day); threshold is "
+                f"(from {PER_DATE_DUE:%H:%M} Asia/Shanghai on the day); threshold is "
                 "the open days it may lag.",
                 noun="dataset", failure="behind the latest open day due",
                 threshold=0, scoped=False, label_columns=("dataset",),

@@ -20,13 +20,7 @@ from typing import Any, Iterable, Sequence
 
 import dagster as dg
 
-from twilight_assets.checks.definitions import (
-    CHECK_SPECS,
-    FRESHNESS_CUTOFF,
-    CheckSpec,
-    ScopeKind,
-    Severity,
-)
+from twilight_assets.checks.definitions import CHECK_SPECS, CheckSpec, ScopeKind, Severity
 from twilight_assets.checks.runner import (
     CheckOutcome,
     KeyRange,
@@ -37,6 +31,12 @@ from twilight_assets.checks.runner import (
     to_record,
 )
 from twilight_assets.errors import WarehouseError
+from twilight_assets.freshness import (
+    PER_DATE_LOWER_BOUND,
+    REFRESH,
+    TIMEZONE,
+    per_date_deadline_cron,
+)
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
 
@@ -45,8 +45,7 @@ log = logging.getLogger("twilight_assets.checks")
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 SWEEP_CRON = "30 20 * * 1-5"
-"""Weekdays 20:30 Asia/Shanghai: after the post-close ingest and the freshness cutoff."""
-TIMEZONE = "Asia/Shanghai"
+"""Weekdays 20:30 Asia/Shanghai: after the post-close ingest and freshness.PER_DATE_DUE."""
 
 _SEVERITY = {Severity.ERROR: dg.AssetCheckSeverity.ERROR, Severity.WARN: dg.AssetCheckSeverity.WARN}
 
@@ -206,26 +205,22 @@ def build_asset_checks(specs: Iterable[CheckSpec] = CHECK_SPECS) -> list[dg.Asse
 
 
 def freshness_policy_for(spec: DatasetSpec) -> dg.FreshnessPolicy:
-    """What the UI's freshness state expects of each dataset's materializations.
+    """What the UI's freshness state expects of each dataset's materializations, by the
+    rule in twilight_assets.freshness.
 
-    Per-date data must be materialized each weekday between the close cutoff (16:00,
-    when partitions appear) and FRESHNESS_CUTOFF (18:00) Asia/Shanghai; the monitor and
-    the fresh_* checks judge the data itself against trade_cal. Reference data and
-    per-entity histories (statements are revised late) are refreshed weekly.
+    Per-date data must be materialized each weekday between the scheduled ingest (18:00)
+    and PER_DATE_DUE (20:00) Asia/Shanghai; the monitor and the fresh_* checks judge the
+    data itself against trade_cal by the same deadline. Other grains warn once a refresh
+    is missed and fail once two are.
     """
     if spec.grain is Grain.PER_DATE:
         return dg.FreshnessPolicy.cron(
-            deadline_cron=f"{FRESHNESS_CUTOFF.minute} {FRESHNESS_CUTOFF.hour} * * 1-5",
-            lower_bound_delta=dt.timedelta(hours=2),
+            deadline_cron=per_date_deadline_cron(),
+            lower_bound_delta=PER_DATE_LOWER_BOUND,
             timezone=TIMEZONE,
         )
-    if spec.grain is Grain.PER_DATE_YEAR:
-        return dg.FreshnessPolicy.time_window(
-            fail_window=dt.timedelta(days=35), warn_window=dt.timedelta(days=31)
-        )
-    return dg.FreshnessPolicy.time_window(
-        fail_window=dt.timedelta(days=8), warn_window=dt.timedelta(days=7)
-    )
+    window = REFRESH[spec.grain]
+    return dg.FreshnessPolicy.time_window(fail_window=window.stale_after, warn_window=window.late_after)
 
 
 def build_freshness_policies() -> dict[str, dg.FreshnessPolicy]:

@@ -32,18 +32,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from twilight_assets.checks.definitions import (
-    FRESHNESS_CUTOFF,
-    SHANGHAI,
-    CheckSpec,
-    ScopeKind,
-    quote,
-)
+from twilight_assets.checks.definitions import CheckSpec, ScopeKind, quote
 from twilight_assets.errors import WarehouseError
+from twilight_assets.freshness import due_dates
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.ledger import canonical_partition
 
 MAX_SAMPLES = 5
+NOT_EVALUATED = "not evaluated"
+"""How a result that judged nothing (an empty table) begins its message. quality_log keeps
+such a result as passed, so readers (the monitor) tell it from a real pass by this."""
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*(?::\s*([a-z_]+)|\(([^)]*)\))?\s*\}\}")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _FAILED_ROWS = "__failed_rows"
@@ -168,16 +166,6 @@ def _scope_predicate(
 # -- rendering --------------------------------------------------------------------------
 
 
-def as_of_dates(now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
-    """(today, as_of) in Asia/Shanghai: as_of is the last day whose data is due."""
-    moment = now or dt.datetime.now(dt.timezone.utc)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    local = moment.astimezone(SHANGHAI)
-    today = local.date()
-    return today, today if local.time() >= FRESHNESS_CUTOFF else today - dt.timedelta(days=1)
-
-
 def render(
     check: CheckSpec, scope: Scope = None, *, now: dt.datetime | None = None
 ) -> RenderedCheck:
@@ -202,7 +190,7 @@ def render(
         raise ValueError(f"check {check.name}: {check.sql_file} uses unknown {{{{ {name} }}}}")
 
     sql = _PLACEHOLDER.sub(substitute, check.sql_template).strip().rstrip(";")
-    today, as_of = as_of_dates(now)
+    today, as_of = due_dates(now)
     values: dict[str, Any] = {"threshold": check.threshold, "today": today, "as_of": as_of}
     if keys is not None:
         values["scope_lo"], values["scope_hi"] = _bounds(check.scope_kind, keys)
@@ -268,7 +256,7 @@ def evaluate(
         if empty:
             return CheckOutcome(
                 check=check, passed=True, evaluated=False, metric=None, failed_rows=0,
-                samples=[], message=f"not evaluated: {', '.join(empty)} is empty",
+                samples=[], message=f"{NOT_EVALUATED}: {', '.join(empty)} is empty",
                 scope=label, duration_s=time.perf_counter() - started,
             )
         rendered = render(check, keys, now=now)

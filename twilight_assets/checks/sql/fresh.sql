@@ -1,6 +1,6 @@
 -- The dataset when its latest trade date is more than `threshold` open days behind the
--- latest open day due by now ($as_of: today from the cutoff on, else yesterday, in
--- Asia/Shanghai). metric = open days behind.
+-- latest open day due by now ($as_of: the last day whose data is due, by
+-- twilight_assets.freshness.due_dates). metric = open days behind.
 WITH latest AS (
     SELECT max(trade_date) AS latest FROM {{ table }}
 ),
@@ -19,7 +19,8 @@ lag AS (
 )
 SELECT CAST($api_name AS VARCHAR) AS dataset, latest, expected, behind AS metric,
        CASE WHEN latest IS NULL THEN format('no rows; {} is due', expected)
-            ELSE format('latest {}, due {}: {} open day(s) behind', latest, expected, behind)
+            ELSE format('latest {}, due {}: {} open day{} behind', latest, expected, behind,
+                        CASE WHEN behind = 1 THEN '' ELSE 's' END)
        END AS detail
 FROM lag
 WHERE expected IS NOT NULL AND behind > $threshold
