@@ -13,7 +13,7 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from twilight_assets.specs import get_spec
+from twilight_assets.specs import AFTER_HOURS_FROM, get_spec
 from .calendar import A_SHARE_EXCHANGES
 from .financials import Financials
 from .indexes import IndexMarket
@@ -21,10 +21,9 @@ from .market import Market
 from .universe import Universe
 
 ERR_PARAM = -2001
-AFTER_HOURS_FROM = dt.date(2026, 7, 6)
-"""daily serves ah_vol/ah_amount for answers reaching this day; before it, as at Tushare,
+AFTER_HOURS_FIELDS = tuple(get_spec("daily").served_from)
+"""daily serves these for answers reaching AFTER_HOURS_FROM; before it, as at Tushare,
 the fields are not in the reply at all."""
-AFTER_HOURS_FIELDS = ("ah_vol", "ah_amount")
 
 
 class ApiError(Exception):

@@ -26,6 +26,9 @@ ONCE_PARTITION = "once"
 HISTORY_START = dt.date(1990, 12, 19)
 """The first trading day of the Shanghai Stock Exchange."""
 
+AFTER_HOURS_FROM = dt.date(2026, 7, 6)
+"""The first trade date daily's after-hours fields (ah_vol, ah_amount) are served for."""
+
 
 class Grain(StrEnum):
     PER_DATE = "per_date"
@@ -130,6 +133,9 @@ class DatasetSpec:
     """Fields beyond the key that checks, views and readers cannot do without. The source
     must serve them (a value may still be null, e.g. a listed stock's delist_date); any
     other documented field it omits becomes a NULL column."""
+    served_from: Mapping[str, dt.date] = field(default_factory=lambda: MappingProxyType({}))
+    """Documented fields Tushare serves only for trade dates from a day on: their absence
+    before that day is history, not drift (the schema check does not report it)."""
 
     def __post_init__(self) -> None:
         documented = set(self.field_names)
@@ -331,6 +337,7 @@ REGISTRY: Mapping[str, DatasetSpec] = MappingProxyType(
                 # daily_adjusted view. change and pct_chg follow from close and pre_close;
                 # ah_vol/ah_amount (after-hours trading) exist only from 2026-07.
                 essential_fields=("open", "high", "low", "close", "pre_close", "vol", "amount"),
+                served_from=MappingProxyType({"ah_vol": AFTER_HOURS_FROM, "ah_amount": AFTER_HOURS_FROM}),
                 description="Unadjusted daily bars of every stock that traded that day "
                 "(suspended stocks have no row). vol in lots, amount in thousand yuan.",
             ),

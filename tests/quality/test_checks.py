@@ -208,3 +208,18 @@ def _stock_with_reports(path, api: str) -> str:
         ).fetchall()[0][0]
     finally:
         conn.close()
+
+
+def test_schema_drift_reports_fields_the_source_stopped_serving(loader, warehouse_copy):
+    """An account that is served only the required fields: the partition lands (absent
+    fields are NULL), and the warning-level drift check names what is missing, but not
+    fields Tushare serves only from a later day on (daily's after-hours fields)."""
+    day = LOADED_DAYS[-1]
+    with faulty(loader.server, "essential_only", api_name="daily", match={"trade_date": _ymd(day)}):
+        report = _reload(loader, warehouse_copy, "daily", [day.isoformat()])
+    assert not report.failures and "change" in report.outcomes[0].absent_fields
+    outcome = _fails(warehouse_copy, f"schema_{'daily'}")
+    problems = {s["column_name"]: s["problem"] for s in outcome.samples}
+    assert problems["change"].startswith("documented, not served in 1 of the latest 5 responses")
+    assert "ah_vol" not in problems and "ah_amount" not in problems
+    assert not get_check("schema_daily").blocking and get_check("schema_daily").severity is d.Severity.WARN

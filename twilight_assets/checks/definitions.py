@@ -262,7 +262,9 @@ def schema_check(spec: DatasetSpec) -> CheckSpec:
         noun="column", failure="differing from the spec", scoped=False,
         label_columns=("column_name", "problem"), skip_if_empty=False,
         params={"table_name": spec.table, "expected": expected, "api_name": spec.api_name,
-                "spec_fields": list(spec.field_names)},
+                "spec_fields": list(spec.field_names),
+                # field|YYYY-MM-DD: absent from partitions before that day is history, not drift.
+                "served_from": [f"{f}|{d.isoformat()}" for f, d in spec.served_from.items()] or [""]},
     )
 
 

@@ -13,7 +13,7 @@ expected AS (
     FROM (SELECT unnest($expected) AS e)
 ),
 recent AS (
-    SELECT fields, absent_fields FROM raw_responses
+    SELECT partition_key, fields, absent_fields FROM raw_responses
     WHERE api_name = $api_name AND pages > 0
     ORDER BY raw_id DESC
     LIMIT 5
@@ -21,10 +21,18 @@ recent AS (
 sent AS (
     SELECT DISTINCT unnest(fields) AS column_name FROM recent
 ),
+-- Fields Tushare serves only from a day on (the spec's served_from): absent before it
+-- is history, not drift.
+served_from AS (
+    SELECT split_part(e, '|', 1) AS column_name, TRY_CAST(split_part(e, '|', 2) AS DATE) AS since
+    FROM (SELECT unnest($served_from) AS e) WHERE e <> ''
+),
 absent AS (
-    SELECT column_name, count(*) AS responses
-    FROM (SELECT unnest(absent_fields) AS column_name FROM recent)
-    GROUP BY column_name
+    SELECT a.column_name, count(*) AS responses
+    FROM (SELECT partition_key, unnest(absent_fields) AS column_name FROM recent) AS a
+    LEFT JOIN served_from AS f ON f.column_name = a.column_name
+    WHERE f.since IS NULL OR TRY_CAST(a.partition_key AS DATE) >= f.since
+    GROUP BY a.column_name
 ),
 problems AS (
     SELECT e.column_name, 'missing from the table' AS problem
