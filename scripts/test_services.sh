@@ -29,7 +29,7 @@ pg_bin() {
         return
     fi
     local dir
-    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     if [[ -n "$dir" && -x "$dir/initdb" ]]; then
         echo "$dir"
     elif command -v initdb >/dev/null && command -v postgres >/dev/null; then
@@ -42,10 +42,12 @@ pg_bin() {
 
 # Run a server command as the cluster's owner.
 as_owner() {
-    if [[ $(id -u) -eq 0 ]]; then
-        runuser -u postgres -- "$@"
-    else
+    if [[ $(id -u) -ne 0 ]]; then
         "$@"
+    elif command -v runuser >/dev/null || [[ -x /usr/sbin/runuser ]]; then
+        PATH="$PATH:/usr/sbin:/sbin" runuser -u postgres -- "$@"
+    else
+        su -s /bin/sh postgres -c "$(printf '%q ' "$@")"
     fi
 }
 
@@ -53,7 +55,8 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-is_cluster_dir() { [[ -d "$1/data" && -f "$1/port" ]]; }
+# A folder this script made (a run killed early may have left it without a server or a port).
+is_cluster_dir() { [[ "$(basename "$1")" == "$PREFIX".* && ( -d "$1/data" || -f "$1/owner" ) ]]; }
 
 # "PID start-time" of a process, empty once it has ended (a zombie has ended too).
 process_id() {
@@ -105,16 +108,19 @@ start_server() {
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null
 }
 
+# Sets CLUSTER_DIR as soon as the folder exists, so a caller's EXIT trap can remove whatever
+# a signal or an error leaves half made.
 start_cluster() {
     local owner=${1:-} bin dir attempt port
     bin=$(pg_bin)
     sweep_orphans
-    dir=$(mktemp -d "$TMP_ROOT/$PREFIX.XXXXXX")
+    CLUSTER_DIR=$(mktemp -d "$TMP_ROOT/$PREFIX.XXXXXX")
+    dir=$CLUSTER_DIR
     [[ -n "$owner" ]] && process_id "$owner" >"$dir/owner"
     if [[ $(id -u) -eq 0 ]]; then
-        id postgres >/dev/null 2>&1 || die "running as root needs the 'postgres' user to own the cluster"
+        id postgres >/dev/null 2>&1 || { rm -rf "$dir"; die "running as root needs the 'postgres' user to own the cluster"; }
         chown postgres: "$dir"
-        as_owner test -w "$dir" || die "user postgres cannot write $dir: set TMPDIR to a folder it can reach"
+        as_owner test -w "$dir" || { rm -rf "$dir"; die "user postgres cannot write $dir: set TMPDIR to a folder it can reach"; }
     fi
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; rm -rf "$dir"; die "initdb failed"; }
@@ -124,7 +130,6 @@ start_cluster() {
         port=$(free_port)
         if start_server "$dir" "$port"; then
             echo "$port" >"$dir/port"
-            echo "$dir"
             return
         fi
     done
@@ -136,6 +141,7 @@ start_cluster() {
 # mode: fast (end sessions, shut down cleanly) or immediate (for a cluster nobody uses).
 stop_cluster() {
     local dir=$1 mode=${2:-fast} bin
+    [[ -e "$dir" ]] || return 0
     is_cluster_dir "$dir" || die "$dir is not a test cluster"
     bin=$(pg_bin)
     if [[ -f "$dir/data/postmaster.pid" ]]; then
@@ -154,8 +160,12 @@ shift
 case "$cmd" in
     run)
         [[ $# -gt 0 ]] || die "usage: $0 run CMD [ARG...]"
-        dir=$(start_cluster $$)
-        trap 'stop_cluster "$dir"' EXIT
+        CLUSTER_DIR=""
+        trap '[[ -z "$CLUSTER_DIR" ]] || stop_cluster "$CLUSTER_DIR"' EXIT
+        trap 'exit 143' TERM HUP
+        trap 'exit 130' INT
+        start_cluster $$
+        dir=$CLUSTER_DIR
         export TWILIGHT_TEST_PG_DIR="$dir"
         TWILIGHT_TEST_PG=$(conninfo "$dir")
         export TWILIGHT_TEST_PG
@@ -177,7 +187,8 @@ case "$cmd" in
         exit "$status"
         ;;
     start)
-        dir=$(start_cluster)
+        start_cluster
+        dir=$CLUSTER_DIR
         echo "export TWILIGHT_TEST_PG_DIR='$dir'"
         echo "export TWILIGHT_TEST_PG='$(conninfo "$dir")'"
         ;;
