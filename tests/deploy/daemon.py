@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -50,6 +50,14 @@ def _merge(base: dict, extra: dict) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A `dagster job launch` under way, and the id of the run it submits."""
+
+    run_id: str
+    proc: subprocess.Popen
+
+
 @dataclass
 class Deployment:
     home: Path
@@ -57,7 +65,6 @@ class Deployment:
     env: dict[str, str]
     daemon: subprocess.Popen | None = None
     log: Path | None = None
-    runs: list[str] = field(default_factory=list)
 
     def instance(self) -> dg.DagsterInstance:
         return dg.DagsterInstance.from_config(str(self.home))
@@ -83,22 +90,20 @@ class Deployment:
     def daemon_log(self) -> str:
         return self.log.read_text()[-6000:] if self.log and self.log.exists() else ""
 
-    def launch(self, job: str, tags: dict[str, str]) -> subprocess.Popen:
-        """Submit a run to the queue (returns at once; `.run_id` names it)."""
+    def launch(self, job: str, tags: dict[str, str]) -> Submission:
+        """Start submitting a run to the queue; `submitted` waits for it."""
         run_id = str(uuid.uuid4())
         proc = subprocess.Popen(
             [str(BIN / "dagster"), "job", "launch", "-w", str(self.workspace), "-j", job,
              "--run-id", run_id, "--tags", json.dumps(tags)],
             cwd=self.home, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        proc.run_id = run_id
-        self.runs.append(run_id)
-        return proc
+        return Submission(run_id, proc)
 
-    def submitted(self, proc: subprocess.Popen) -> str:
-        out, _ = proc.communicate(timeout=TIMEOUT_S)
-        assert proc.returncode == 0, f"dagster job launch failed:\n{out[-4000:]}"
-        return proc.run_id
+    def submitted(self, submission: Submission) -> str:
+        out, _ = submission.proc.communicate(timeout=TIMEOUT_S)
+        assert submission.proc.returncode == 0, f"dagster job launch failed:\n{out[-4000:]}"
+        return submission.run_id
 
     def wait_for(self, run_id: str, statuses: Iterable[DagsterRunStatus], timeout: float = TIMEOUT_S):
         wanted = set(statuses)
