@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/dagster_home
+# Which tests `make test` / `make test-fast` run (default: all of tests/), e.g. PYTEST_ARGS=tests/deploy
+PYTEST_ARGS ?=
+# The tests run inside a throwaway PostgreSQL cluster that this script starts and removes.
+WITH_SERVICES := bash scripts/test_services.sh run
 
 .PHONY: install demo dev test test-fast bench bench-full clean
 
@@ -47,10 +51,10 @@ dev: $(STAMP)
 	TWILIGHT_SOURCE=simulator TUSHARE_HTTP_URL=http://127.0.0.1:$(SIMULATOR_PORT) $(DAGSTER_DEV)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -ra
+	$(WITH_SERVICES) $(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -ra -m "not slow"
+	$(WITH_SERVICES) $(BIN)/python -m pytest -q -ra -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -14,6 +14,9 @@ import tushare.pro.client
 
 from tushare_sim import SimulatorConfig, SimulatorServer
 
+# PostgreSQL and S3 fixtures for every test directory (see tests/services.py).
+pytest_plugins = ["tests.services"]
+
 SIMULATOR_CONFIG = SimulatorConfig(
     seed=7,
     n_stocks=24,

@@ -1,0 +1,97 @@
+"""The one-host production setup, exercised: deploy/dagster.yaml as shipped, on a PostgreSQL
+database of the test cluster, `dagster-daemon run` on deploy/workspace.yaml, and two runs
+submitted to the queue at once. Both succeed and both write the warehouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from dagster._core.events import DagsterEventType
+from dagster._core.storage.dagster_run import DagsterRunStatus
+
+from tests.deploy.daemon import ROOT, Deployment, warehouse_env
+from tests.services import PostgresDatabase
+from twilight_assets.run_launcher import HOST_TAG, LocalRunLauncher
+
+RUNS = (("calendar_job", "2023"), ("calendar_job", "2024"))
+
+
+def postgres_env(database: PostgresDatabase) -> dict[str, str]:
+    return {
+        "DAGSTER_PG_HOST": database.host,
+        "DAGSTER_PG_PORT": str(database.port),
+        "DAGSTER_PG_USERNAME": database.user,
+        # The test cluster trusts 127.0.0.1; a real server checks it.
+        "DAGSTER_PG_PASSWORD": "unused-by-trust-auth",
+        "DAGSTER_PG_DB": database.dbname,
+    }
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, pg_database, simulator):
+    home = tmp_path_factory.mktemp("pg-dagster-home")
+    shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    data = tmp_path_factory.mktemp("pg-deploy-data")
+    settings = {
+        "DAGSTER_HOME": str(home),
+        **postgres_env(pg_database),
+        **warehouse_env(data),
+        "TWILIGHT_SOURCE": "simulator",
+        "TUSHARE_HTTP_URL": simulator.url,
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("TUSHARE_TOKEN", raising=False)
+        for key, value in settings.items():
+            mp.setenv(key, value)
+        deploy = Deployment(home=home, workspace=ROOT / "deploy" / "workspace.yaml", env=dict(os.environ))
+        with deploy.instance():  # creates the storage tables once, before anything races for them
+            pass
+        deploy.start_daemon()
+        try:
+            launches = [deploy.launch(job, {"dagster/partition": key}) for job, key in RUNS]
+            run_ids = [deploy.submitted(p) for p in launches]
+            finished = [deploy.wait_for(r, [DagsterRunStatus.SUCCESS]) for r in run_ids]
+            yield deploy, finished
+        finally:
+            deploy.stop_daemon()
+
+
+def test_the_instance_keeps_runs_and_events_in_postgres(deployment, pg_database):
+    deploy, finished = deployment
+    with deploy.instance() as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+        assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+        assert isinstance(instance.run_launcher, LocalRunLauncher)
+        assert instance.run_monitoring_enabled
+    with pg_database.connect() as conn:
+        stored = {row[0] for row in conn.execute("SELECT run_id FROM runs").fetchall()}
+    assert {run.run_id for run in finished} <= stored
+
+
+def test_two_runs_submitted_at_once_go_through_the_queue_and_succeed(deployment):
+    deploy, finished = deployment
+    with deploy.instance() as instance:
+        for run in finished:
+            assert run.status is DagsterRunStatus.SUCCESS
+            # Queued, then started by the daemon through LocalRunLauncher (which tags what it launches).
+            assert instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_ENQUEUED)
+            assert instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_STARTING)
+            assert HOST_TAG in instance.get_run_by_id(run.run_id).tags
+
+
+def test_both_runs_wrote_the_warehouse(deployment):
+    from twilight_assets.resources import WarehouseResource
+
+    with WarehouseResource().writer() as writer:
+        progress = writer.query(
+            "SELECT partition_key, status, rows FROM ingest_progress WHERE api_name = 'trade_cal' ORDER BY 1", []
+        )
+        years = writer.query(
+            "SELECT DISTINCT CAST(year(cal_date) AS VARCHAR) AS year FROM normalized_trade_cal ORDER BY 1", []
+        )
+    assert progress["partition_key"].tolist() == [key for _, key in RUNS]
+    assert set(progress["status"]) == {"done"} and (progress["rows"] > 0).all()
+    assert years["year"].tolist() == [key for _, key in RUNS]
