@@ -66,8 +66,7 @@ def test_the_instance_keeps_runs_and_events_in_postgres(deployment, pg_database)
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         assert isinstance(instance.run_launcher, LocalRunLauncher)
         assert instance.run_monitoring_enabled
-    with pg_database.connect() as conn:
-        stored = {row[0] for row in conn.execute("SELECT run_id FROM runs").fetchall()}
+    stored = {row[0] for row in pg_database.query("SELECT run_id FROM runs")}
     assert {run.run_id for run in finished} <= stored
 
 

@@ -20,27 +20,29 @@ from tests.services import NO_CLUSTER, PG_ENV, PostgresDatabase, S3Store, instal
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_psycopg_creates_and_reads_a_table_in_a_database_of_its_own(pg_database: PostgresDatabase):
+def test_psycopg2_creates_and_reads_a_table_in_a_database_of_its_own(pg_database: PostgresDatabase):
     assert pg_database.dbname not in ("postgres", "template1")
-    with pg_database.connect() as conn:
-        conn.execute("CREATE TABLE probe (id bigint, name text)")
-        conn.execute("INSERT INTO probe VALUES (1, 'a'), (2, 'b')")
-        conn.commit()
-    with pg_database.connect() as conn:
-        assert conn.execute("SELECT current_database(), count(*) FROM probe").fetchall() == [(pg_database.dbname, 2)]
-        assert conn.execute("SHOW listen_addresses").fetchall() == [("127.0.0.1",)]
+    pg_database.query("CREATE TABLE probe (id bigint, name text)")
+    pg_database.query("INSERT INTO probe VALUES (1, 'a'), (2, 'b')")
+    assert pg_database.query("SELECT current_database(), count(*) FROM probe") == [(pg_database.dbname, 2)]
+    assert pg_database.query("SHOW listen_addresses") == [("127.0.0.1",)]
 
 
 def test_the_cluster_restarts_and_sessions_reconnect(pg_database: PostgresDatabase):
-    import psycopg
+    import psycopg2
 
-    with pg_database.connect(autocommit=True) as conn:
-        before = conn.execute("SELECT pg_postmaster_start_time()").fetchall()[0][0]
+    conn = pg_database.connect()
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_postmaster_start_time()")
+            before = cur.fetchone()[0]
         restart_postgres()
-        with pytest.raises(psycopg.OperationalError):
-            conn.execute("SELECT 1")
-    with pg_database.connect() as conn:
-        assert conn.execute("SELECT pg_postmaster_start_time()").fetchall()[0][0] > before
+        with pytest.raises(psycopg2.OperationalError), conn.cursor() as cur:
+            cur.execute("SELECT 1")
+    finally:
+        conn.close()
+    assert pg_database.query("SELECT pg_postmaster_start_time()")[0][0] > before
 
 
 def test_without_the_cluster_a_postgres_test_fails_and_says_how_to_get_one(tmp_path: Path):

@@ -1,4 +1,5 @@
-"""Snapshots: published atomically, verified, pruned; readers only ever see them."""
+"""Snapshots of a warehouse file: copies published atomically, verified, pruned; readers
+only ever see them. (A DuckLake publishes catalog versions: tests/warehouse/test_lake.py.)"""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def committed_state_holds(conn: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return days, income
 
 
-def test_publish_list_and_read(writer, tmp_path):
+def test_publish_list_and_read(file_writer, tmp_path):
+    writer = file_writer
     write_daily(writer, "2024-01-02", n=3)
     snaps = tmp_path / "snapshots"
     info = publish_snapshot(writer, snaps)
@@ -65,7 +67,8 @@ def test_publish_list_and_read(writer, tmp_path):
             reader.query("DELETE FROM normalized_daily")
 
 
-def test_keep_prunes_old_snapshots_and_older_ones_stay_readable(writer, tmp_path):
+def test_keep_prunes_old_snapshots_and_older_ones_stay_readable(file_writer, tmp_path):
+    writer = file_writer
     snaps = tmp_path / "snapshots"
     infos = []
     for i in range(4):
@@ -90,7 +93,8 @@ def test_no_snapshot_is_a_clear_error(tmp_path):
         WarehouseReader(tmp_path / "empty")
 
 
-def test_leftovers_of_a_crashed_publish_are_never_read_and_are_cleaned_next_time(writer, tmp_path):
+def test_leftovers_of_a_crashed_publish_are_never_read_and_are_cleaned_next_time(file_writer, tmp_path):
+    writer = file_writer
     snaps = tmp_path / "snapshots"
     write_daily(writer, "2024-01-02", n=2)
     first = publish_snapshot(writer, snaps)
@@ -111,7 +115,8 @@ def test_leftovers_of_a_crashed_publish_are_never_read_and_are_cleaned_next_time
     assert current_snapshot(snaps).snapshot_id == second.snapshot_id
 
 
-def test_a_snapshot_taken_while_a_thread_writes_matches_a_committed_state(writer, tmp_path):
+def test_a_snapshot_taken_while_a_thread_writes_matches_a_committed_state(file_writer, tmp_path):
+    writer = file_writer
     snaps = tmp_path / "snapshots"
     stop = threading.Event()
     errors: list[BaseException] = []

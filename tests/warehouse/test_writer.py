@@ -97,7 +97,7 @@ def test_a_partition_written_twice_holds_each_key_once_without_a_primary_key(wri
                         "WHERE constraint_type = 'PRIMARY KEY'")["n"].item() == 0
 
 
-def test_rows_of_another_source_are_refused_unless_mixing_is_allowed(writer, warehouse_path):
+def test_rows_of_another_source_are_refused_unless_mixing_is_allowed(writer, backend):
     frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2)))
     writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
     with pytest.raises(MixedSourcesError, match=r"refusing to write tushare rows .* holds simulator rows"):
@@ -105,21 +105,21 @@ def test_rows_of_another_source_are_refused_unless_mixing_is_allowed(writer, war
                                make_raw(DAILY, "2024-01-03", frame, source="tushare"))
     assert writer.progress("daily", ["2024-01-03"])["status"].tolist() == ["failed"]
     writer.close()
-    with WarehouseWriter(warehouse_path, allow_mixed_sources=True) as mixed:
+    with WarehouseWriter(backend, allow_mixed_sources=True) as mixed:
         mixed.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="tushare"))
         got = mixed.query("SELECT source, count(*) AS n FROM normalized_daily GROUP BY 1 ORDER BY 1")
     assert got.values.tolist() == [["simulator", 2], ["tushare", 2]]
 
 
-def test_simulator_rows_are_refused_in_a_tushare_warehouse(warehouse_path, monkeypatch):
+def test_simulator_rows_are_refused_in_a_tushare_warehouse(backend, monkeypatch):
     frame = make_frame(DAILY, daily_rows("2024-01-02", codes(2)))
-    with WarehouseWriter(warehouse_path) as writer:
+    with WarehouseWriter(backend) as writer:
         writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame, source="tushare"))
         with pytest.raises(MixedSourcesError, match="refusing to write simulator rows"):
             writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
         assert writer.query("SELECT DISTINCT source FROM normalized_daily")["source"].tolist() == ["tushare"]
     monkeypatch.setenv("TWILIGHT_ALLOW_MIXED_SOURCES", "1")  # the setting, for a deliberate mix
-    with WarehouseWriter(warehouse_path) as writer:
+    with WarehouseWriter(backend) as writer:
         writer.write_partition(DAILY, "2024-01-02", frame, make_raw(DAILY, "2024-01-02", frame))
 
 

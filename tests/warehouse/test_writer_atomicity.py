@@ -61,13 +61,13 @@ def test_a_failure_late_in_the_write_leaves_nothing_visible(writer):
     assert writer.query("SELECT min(revenue) AS c FROM normalized_income")["c"].item() == 200.0
 
 
-def test_the_writer_survives_a_failed_write_and_a_reopen(warehouse_path):
-    with WarehouseWriter(warehouse_path) as w:
+def test_the_writer_survives_a_failed_write_and_a_reopen(backend):
+    with WarehouseWriter(backend) as w:
         write_daily(w, "2024-01-02", n=2)
         bad = make_frame(DAILY, daily_rows("2024-01-03", codes(2))).drop(columns=["vol"])
         with pytest.raises(SchemaMismatchError):
             w.write_partition(DAILY, "2024-01-03", bad, make_raw(DAILY, "2024-01-03", bad))
-    with WarehouseWriter(warehouse_path) as w:
+    with WarehouseWriter(backend) as w:
         ledger = w.progress("daily")
         assert ledger[["partition_key", "status"]].values.tolist() == [["2024-01-02", "done"], ["2024-01-03", "failed"]]
         assert w.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 2

@@ -52,3 +52,13 @@ SELECT
 FROM ingest_log
 WHERE status IN ('done', 'market_closed') AND api_name <> 'legacy'
 GROUP BY api_name;
+
+-- Snapshots a DuckLake has published (warehouse/lake_snapshots.py): the catalog version
+-- readers attach at, newest row = current. A warehouse file publishes copies instead
+-- (TWILIGHT_SNAPSHOT_DIR) and leaves this table empty.
+CREATE TABLE IF NOT EXISTS snapshot_publications (
+    snapshot_id  VARCHAR NOT NULL,
+    version      BIGINT NOT NULL,     -- the DuckLake snapshot (catalog version) published
+    created_at   TIMESTAMP NOT NULL,  -- UTC
+    info         JSON NOT NULL        -- row counts per table, timings
+);

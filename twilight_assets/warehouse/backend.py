@@ -223,14 +223,14 @@ class Backend:
         partition at once. Writers that take turns (the lease) need nothing more."""
         if self._locks is None:
             return nullcontext()
-        return self._locks.hold(f"twilight:partition:{key}")
+        return self._locks.hold(f"twilight:partition:{key}", what=f"the write lock of partition {key}")
 
     def named_lock(self, name: str) -> ContextManager[None]:
         """A cross-process lock for work that must not run twice at once (creating the
         schema, publishing). On a DuckLake on PostgreSQL, an advisory lock."""
         if self._locks is None:
             return nullcontext()
-        return self._locks.hold(f"twilight:{name}")
+        return self._locks.hold(f"twilight:{name}", what=f"the {name} lock")
 
     def fetch_lease(self, api_name: str, *, timeout_s: float, on_wait=None) -> ContextManager[float]:
         """One process at a time fetches a Tushare API: its quota is per API and account.
@@ -320,7 +320,7 @@ class _AdvisoryLocks:
             try:
                 conn = psycopg2.connect(self.conninfo)
             except psycopg2.Error as exc:
-                raise WarehouseError(f"cannot reach the lake's PostgreSQL for a lock: {exc}") from exc
+                raise WarehouseError(f"cannot reach the lake's PostgreSQL: {exc}") from exc
             conn.autocommit = True
             self._local.conn = conn
         return conn
@@ -330,31 +330,48 @@ class _AdvisoryLocks:
         return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
     @contextmanager
-    def hold(self, name: str) -> Iterator[None]:
-        with self.lease(name, what=name, timeout_s=None):
+    def hold(self, name: str, *, what: str) -> Iterator[None]:
+        with self.lease(name, what=what, timeout_s=None):
             yield
+
+    def _try_lock(self, key: int, what: str) -> bool:
+        """One attempt; a session the server dropped (a restart) is replaced once."""
+        import psycopg2
+
+        for attempt in (1, 2):
+            try:
+                conn = self._connection()
+                with conn.cursor() as cur:
+                    cur.execute("SELECT pg_try_advisory_lock(%s)", (key,))
+                    return bool(cur.fetchone()[0])
+            except (psycopg2.OperationalError, WarehouseError) as exc:
+                if getattr(self._local, "conn", None) is not None:
+                    self._local.conn.close()
+                if attempt == 2:
+                    raise WarehouseError(f"{what}: the lake's PostgreSQL is unreachable ({exc})") from exc
+        return False
 
     @contextmanager
     def lease(self, name: str, *, what: str, timeout_s: float | None, on_wait=None) -> Iterator[float]:
         import time
 
-        conn = self._connection()
+        import psycopg2
+
         key = self._key(name)
         started = time.monotonic()
         told = False
-        with conn.cursor() as cur:
-            while True:
-                cur.execute("SELECT pg_try_advisory_lock(%s)", (key,))
-                if cur.fetchone()[0]:
-                    break
-                if on_wait is not None and not told:
-                    on_wait()
-                    told = True
-                if timeout_s is not None and time.monotonic() - started > timeout_s:
-                    raise WarehouseError(f"waited {timeout_s:.0f}s for {what}; another process holds it")
-                time.sleep(self.POLL_S)
+        while not self._try_lock(key, what):
+            if on_wait is not None and not told:
+                on_wait()
+                told = True
+            if timeout_s is not None and time.monotonic() - started > timeout_s:
+                raise WarehouseError(f"waited {timeout_s:.0f}s for {what}; another process holds it")
+            time.sleep(self.POLL_S)
         try:
             yield time.monotonic() - started
         finally:
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            try:
+                with self._connection().cursor() as cur:
+                    cur.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            except psycopg2.OperationalError:
+                self._local.conn.close()  # the session is gone, and its locks with it

@@ -31,7 +31,7 @@ import pandas as pd
 from twilight_assets.errors import WarehouseError
 from twilight_assets.warehouse.archive import Archive, decode
 from twilight_assets.warehouse.schema import ensure_schema, table_shapes
-from twilight_assets.warehouse.values import quote
+from twilight_assets.warehouse.values import quote, transaction
 
 ARCHIVE_BATCH = 200
 """Payloads archived per committed batch (each holds up to a few MB of JSON)."""
@@ -90,18 +90,13 @@ def archive_payloads(conn: duckdb.DuckDBPyConnection, archive: Archive) -> list[
             refs.append((raw_id, ref.path, ref.bytes, ref.sha256))
             size += ref.bytes
         frame = pd.DataFrame(refs, columns=["raw_id", "path", "bytes", "sha256"])
-        conn.begin()
-        try:
+        with transaction(conn):
             conn.register("_archived", frame)
             conn.execute(
                 "UPDATE raw_responses SET archive_path = a.path, archive_bytes = a.bytes, "
                 "archive_sha256 = a.sha256 FROM _archived AS a WHERE raw_responses.raw_id = a.raw_id"
             ).fetchall()
             conn.unregister("_archived")
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
         moved += len(rows)
     left = conn.execute(
         "SELECT count(*) FROM raw_responses WHERE archive_path IS NULL AND json_array_length(payload) > 0"
@@ -258,16 +253,11 @@ def copy_to_lake(lake_conn: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
                 lines.append(f"  {table}: {have} rows already there")
                 continue
             cols = ", ".join(quote(c.name) for c in shape.columns if lake_tables[table].column(c.name))
-            lake_conn.begin()
-            try:
+            with transaction(lake_conn):
                 lake_conn.execute(f"DELETE FROM {quote(table)}").fetchall()
                 lake_conn.execute(
                     f"INSERT INTO {quote(table)} ({cols}) SELECT {cols} FROM src.{quote(table)}"
                 ).fetchall()
-                lake_conn.commit()
-            except BaseException:
-                lake_conn.rollback()
-                raise
             got = _count(lake_conn, table)
             if got != want:
                 raise WarehouseError(f"{table}: {got} rows in the lake, {want} in the file")

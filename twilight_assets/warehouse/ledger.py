@@ -21,7 +21,7 @@ import duckdb
 
 from twilight_assets.errors import WarehouseError
 from twilight_assets.specs import HISTORY_START, ONCE_PARTITION, REGISTRY, EntityType, Grain
-from twilight_assets.warehouse.values import new_id, statement, truncate, utcnow
+from twilight_assets.warehouse.values import new_id, statement, transaction, truncate, utcnow
 
 LEGACY_PREFIX = "legacy"
 """api_name part of keys for legacy ledger rows that name no known partition."""
@@ -198,10 +198,5 @@ def append(conn: duckdb.DuckDBPyConnection, attempt: Attempt) -> None:
 def record_failure(conn: duckdb.DuckDBPyConnection, api_name: str, partition: str, error: str) -> None:
     """Append a failed attempt in a transaction of its own: the data, and the ledger's
     description of the last success, stay as they were."""
-    conn.begin()
-    try:
+    with transaction(conn):
         append(conn, Attempt(api_name, partition, "failed", utcnow(), error=error))
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise

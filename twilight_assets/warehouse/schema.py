@@ -26,7 +26,7 @@ import duckdb
 
 from twilight_assets.errors import WarehouseError
 from twilight_assets.warehouse.ledger import legacy_progress_key
-from twilight_assets.warehouse.values import quote, utcnow
+from twilight_assets.warehouse.values import quote, transaction, utcnow
 
 
 SQL_PACKAGE = "twilight_assets.sql"
@@ -140,25 +140,15 @@ def _apply_base_files(conn: duckdb.DuckDBPyConnection) -> list[str]:
     runs leaves an empty warehouse, which the next writer creates again, never half a
     schema that would look like one needing migration."""
     files = base_files()
-    conn.begin()
-    try:
+    with transaction(conn):
         for f in files:
             _run(conn, f)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
     return [f.name for f in files]
 
 
 def _apply(conn: duckdb.DuckDBPyConnection, f: SqlFile) -> None:
-    conn.begin()
-    try:
+    with transaction(conn):
         _run(conn, f)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
 
 
 def _run(conn: duckdb.DuckDBPyConnection, f: SqlFile) -> None:

@@ -11,9 +11,12 @@ import json
 import math
 import secrets
 import time
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator
+
+import duckdb
 
 import numpy as np
 import pandas as pd
@@ -103,3 +106,20 @@ def quote(identifier: str) -> str:
 def statement(name: str) -> str:
     """A static SQL statement of the warehouse's own, from warehouse/sql/<name>.sql."""
     return resources.files("twilight_assets.warehouse").joinpath("sql", f"{name}.sql").read_text("utf-8")
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN, then COMMIT if the block succeeds, else ROLLBACK and re-raise the block's
+    error (a COMMIT that failed, such as a DuckLake conflict, has ended the transaction
+    already, and the rollback's own complaint about that would hide the cause)."""
+    conn.begin()
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        try:
+            conn.rollback()
+        except duckdb.Error:
+            pass
+        raise

@@ -43,7 +43,7 @@ from twilight_assets.warehouse.ledger import Attempt, canonical_partition, progr
 from twilight_assets.warehouse.quality import CheckRecord
 from twilight_assets.warehouse.raw import RawResponse
 from twilight_assets.warehouse.schema import ensure_schema, quote
-from twilight_assets.warehouse.values import SOURCES, naive_utc, new_id, statement, to_json, utcnow
+from twilight_assets.warehouse.values import SOURCES, naive_utc, new_id, statement, to_json, transaction, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,11 @@ class WarehouseWriter:
                     result = self._write(spec, partition, batch, raw, status, rewrite_of)
             except duckdb.Error as exc:
                 if not self.backend.is_conflict(exc) or conflicts + 1 >= COMMIT_ATTEMPTS:
-                    raise
+                    raise WarehouseError(
+                        f"dataset {spec.api_name}, partition {partition}: {self.backend.location.label} "
+                        f"refused the write ({type(exc).__name__}: {exc}); nothing of it was committed"
+                        + (f" after {conflicts + 1} conflicting attempts" if conflicts else "")
+                    ) from exc
                 conflicts += 1
                 delay = CONFLICT_BACKOFF_S * 2 ** (conflicts - 1) * (0.5 + random.random())
                 log.warning("%s %s: commit conflicted with another writer's (%d/%d); retrying in %.2fs",
@@ -172,8 +176,7 @@ class WarehouseWriter:
         view = f"_twilight_batch_{next(self._batch_names)}"
         with self._cursor() as conn:
             conn.register(view, batch)
-            conn.begin()
-            try:
+            with transaction(conn):
                 self._require_source(conn, spec, partition, raw.source)
                 shape = inspect(conn, spec, partition, view, always_castable(spec, batch))
                 conflicts = _revision_conflicts(conn, spec, view)
@@ -194,10 +197,6 @@ class WarehouseWriter:
                     duplicates_dropped=dropped, rows_removed=removed,
                     absent_fields=tuple(raw.absent_fields), source=raw.source, raw_id=raw_id,
                 ))
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
         if dropped:
             log.info("%s %s: %d in-batch duplicate keys resolved", spec.api_name, partition, dropped)
         if removed:
@@ -236,15 +235,10 @@ class WarehouseWriter:
             view = f"_twilight_batch_{next(self._batch_names)}"
             with self._cursor() as conn:
                 conn.register(view, batch)
-                conn.begin()
-                try:
+                with transaction(conn):
                     inspect(conn, spec, partition, view, always_castable(spec, batch))
                     added = _append_revisions(conn, spec, partition, view, recorded.response.source,
                                               recorded.raw_id, naive_utc(recorded.written_at))
-                    conn.commit()
-                except BaseException:
-                    conn.rollback()
-                    raise
         return added
 
     def mark_failed(self, spec_or_api: DatasetSpec | str, partition_key: str | None, error: str) -> None:

@@ -1,0 +1,192 @@
+"""The DuckLake backend on a real PostgreSQL catalog: many writer processes at once, commit
+conflicts retried, snapshots as verified versions that readers on any host attach at,
+maintenance that keeps the published versions readable, and kill -9 mid-commit."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pytest
+
+from twilight_assets.errors import NoSnapshotError, WarehouseError
+from twilight_assets.specs import REGISTRY
+from twilight_assets.warehouse import extensions
+from twilight_assets.warehouse.backend import Backend, open_backend
+from twilight_assets.warehouse.lake_snapshots import maintain
+from twilight_assets.warehouse.reader import WarehouseReader
+from twilight_assets.warehouse.snapshots import publish_snapshot
+from twilight_assets.warehouse.writer import WarehouseWriter
+
+from tests.services import drop_database
+from tests.warehouse.conftest import lake_copy, write_daily
+from tests.warehouse.lake_children import weekdays
+
+ROOT = Path(__file__).resolve().parents[2]
+DAILY = REGISTRY["daily"]
+
+
+@pytest.fixture
+def lake(template_lake, request) -> Iterator[Backend]:
+    database = lake_copy(template_lake, request.node.name)
+    try:
+        yield open_backend(f"ducklake:postgres:{database.conninfo}")
+    finally:
+        drop_database(database)
+
+
+def test_the_extensions_come_from_wheels_of_duckdbs_own_version():
+    for name, package in extensions.WHEELS.items():
+        assert importlib.metadata.version(package.replace("_", "-")) == duckdb.__version__, name
+        assert extensions.extension_file(name).parent.name == f"v{duckdb.__version__}"
+
+
+def test_the_warehouse_label_never_shows_a_password():
+    backend = open_backend("ducklake:postgres:host=db port=5432 dbname=lake user=u password=s3cret")
+    assert backend.is_lake and backend.concurrent_writers
+    assert "s3cret" not in backend.location.label and "password=***" in backend.location.label
+
+
+def test_a_published_version_is_what_readers_see_while_writers_go_on(lake, tmp_path):
+    with lake.writer() as writer:
+        write_daily(writer, "2024-01-02", n=3)
+        first = publish_snapshot(writer, tmp_path / "unused")
+        write_daily(writer, "2024-01-03", n=3)
+        assert first.version is not None and first.path is None
+        assert first.table_rows["normalized_daily"] == 3
+        with WarehouseReader(backend=lake) as reader:  # the newest publication, not the live lake
+            assert reader.info.snapshot_id == first.snapshot_id
+            assert reader.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 3
+            write_daily(writer, "2024-01-04", n=3)  # a reader never blocks a writer
+            assert reader.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 3
+            with pytest.raises(duckdb.Error):
+                reader.query("DELETE FROM normalized_daily")
+        second = publish_snapshot(writer, tmp_path / "unused")
+    with WarehouseReader(backend=lake) as reader:
+        assert reader.info.version == second.version > first.version
+        assert reader.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 9
+    with WarehouseReader(backend=lake, snapshot_id=first.snapshot_id) as older:
+        assert older.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 3
+    with pytest.raises(NoSnapshotError, match="no snapshot 'nope'"):
+        WarehouseReader(backend=lake, snapshot_id="nope")
+
+
+def test_no_publication_yet_is_a_clear_error(lake):
+    with pytest.raises(NoSnapshotError, match="no snapshot has been published in ducklake:postgres"):
+        WarehouseReader(backend=lake)
+
+
+def test_maintenance_keeps_the_last_published_versions_readable(lake, tmp_path):
+    infos = []
+    with lake.writer() as writer:
+        for i in range(4):
+            write_daily(writer, f"2024-01-0{i + 2}", n=400)
+            write_daily(writer, f"2024-01-0{i + 2}", n=400, close=11.0)  # a rewrite leaves old files
+            infos.append(publish_snapshot(writer, tmp_path))
+        report = maintain(writer, keep=2)
+    assert report.kept_versions == [infos[3].version, infos[2].version] and report.expired > 0
+    for info, rows in ((infos[3], 1600), (infos[2], 1200)):
+        with WarehouseReader(backend=lake, snapshot_id=info.snapshot_id) as reader:
+            assert reader.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == rows
+    with pytest.raises(WarehouseError):  # expired: its files are gone
+        with WarehouseReader(backend=lake, snapshot_id=infos[0].snapshot_id) as reader:
+            reader.query("SELECT count(*) FROM normalized_daily")
+
+
+def _children(url: str, plans: list[tuple[str, int, int, int]]) -> list[subprocess.Popen]:
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.warehouse.lake_children", "write", url, first, str(count),
+             str(rows), "--repeat", str(repeat)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        for first, count, rows, repeat in plans
+    ]
+
+
+def test_four_processes_write_one_dataset_at_once_and_every_partition_lands_once(lake):
+    """Disjoint partitions of one table, first loads then rewrites: first loads insert
+    only and never conflict; rewrites delete, so they conflict and are retried."""
+    url = f"ducklake:{lake.location.target}"
+    plans = [(f"2024-0{m}-01", 6, 300, 2) for m in (1, 3, 5, 7)]
+    procs = _children(url, plans)
+    outputs = [p.communicate(timeout=600) for p in procs]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err[-3000:]
+    done = [line.split() for out, _ in outputs for line in out.splitlines() if line.startswith("done")]
+    assert len(done) == 4 * 6 * 2
+    days = sorted({d for first, count, _, _ in plans for d in weekdays(first, count)})
+    with lake.writer() as writer:
+        got = writer.query("SELECT count(*) AS n, count(DISTINCT (ts_code, trade_date)) AS k, "
+                           "count(DISTINCT trade_date) AS days, min(close) AS lo FROM normalized_daily").iloc[0]
+        assert (got["n"], got["k"], got["days"]) == (300 * len(days), 300 * len(days), len(days))
+        assert got["lo"] >= 11.0  # the second pass replaced every partition
+        ledger = writer.progress("daily")
+        assert len(ledger) == len(days) and set(ledger["status"]) == {"done"}
+        assert set(ledger["attempts"]) == {2}  # no lost update: both passes recorded
+        last = {d: int(raw) for _, d, _, raw in done}
+        assert dict(zip(ledger["partition_key"], ledger["raw_id"].astype(int))) == last
+    conflicts = sum(int(c) for _, _, c, _ in done)
+    print(f"commit conflicts retried: {conflicts}")
+
+
+def test_kill_9_mid_commit_leaves_no_partial_partition(lake):
+    """20 writers killed at random moments: every partition is whole or absent, the
+    catalog opens, and the ledger says exactly what landed."""
+    url = f"ducklake:{lake.location.target}"
+    rng = random.Random(20)
+    for trial in range(20):
+        (proc,) = _children(url, [(f"2025-{1 + trial % 12:02d}-01", 3, 800, 2)])
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(l) for l in proc.stdout], daemon=True).start()
+        assert lines.get(timeout=120).strip() == "ready"
+        time.sleep(rng.uniform(0.0, 1.2))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    with lake.writer() as writer:
+        per_day = writer.query(
+            "SELECT strftime(trade_date, '%Y-%m-%d') AS day, count(*) AS n, count(DISTINCT raw_id) AS r "
+            "FROM normalized_daily GROUP BY 1").set_index("day")
+        ledger = writer.progress("daily").set_index("partition_key")
+        done = ledger[ledger["status"] == "done"]
+        assert set(per_day.index) == set(done.index)  # nothing landed without its ledger row
+        assert (per_day["n"] == 800).all() and (per_day["r"] == 1).all()  # whole, from one write
+        assert (per_day["n"] == done.loc[per_day.index, "rows"]).all()
+        raw = writer.query("SELECT raw_id FROM raw_responses")["raw_id"]
+        assert set(done["raw_id"].astype(int)) <= set(raw.astype(int))
+
+
+def test_a_restart_of_postgres_during_a_run_and_a_retry_land_everything(lake):
+    """The catalog's server restarts while a writer commits partition after partition:
+    a write caught in the restart fails with an error that names it (the writer's own
+    connections reconnect for the next one), and re-running the partitions lands them all."""
+    from tests.services import restart_postgres
+
+    url = f"ducklake:{lake.location.target}"
+    (proc,) = _children(url, [("2024-02-01", 40, 500, 1)])
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in proc.stdout], daemon=True).start()
+    assert lines.get(timeout=120).strip() == "ready"
+    assert lines.get(timeout=120).startswith("done")
+    restart_postgres()
+    _, err = proc.communicate(timeout=600)
+    if proc.returncode:  # the restart caught a write: it says which, and what failed
+        assert ("dataset daily, partition 2024-02" in err and "refused the write" in err
+                or "the write lock of partition daily:2024-02" in err and "unreachable" in err), err[-2000:]
+    (retry,) = _children(url, [("2024-02-01", 40, 500, 1)])
+    out, err = retry.communicate(timeout=600)
+    assert retry.returncode == 0, err[-2000:]
+    with lake.writer() as writer:
+        assert writer.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 40 * 500
+        ledger = writer.progress("daily")
+        assert len(ledger) == 40 and set(ledger["status"]) == {"done"}
