@@ -4,6 +4,9 @@ Per-date partitions are weekdays from the exchange's first day; a partition for 
 appears at 16:00 Shanghai time on D, after the close, when Tushare has published it.
 Weekday holidays stay partitions: the calendar (trade_cal) says they are closed, and the
 asset records them as market closed rather than missing.
+
+Stock and index partitions are dynamic: their keys are the codes the lists hold
+(stock_basic, index_basic), registered when a list is materialized.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ years = dg.TimeWindowPartitionsDefinition(
 
 stocks = dg.DynamicPartitionsDefinition(name="stocks")
 indexes = dg.DynamicPartitionsDefinition(name="indexes")
+
+ENTITY_LISTS: dict[str, dg.DynamicPartitionsDefinition] = {"stock_basic": stocks, "index_basic": indexes}
+"""The list dataset whose ts_code values are the keys of each dynamic partitions set."""
 
 _BY_ENTITY: dict[EntityType, dg.PartitionsDefinition] = {
     EntityType.TRADE_DATE: trading_days,

@@ -41,15 +41,34 @@ def mat_metadata(result: dg.ExecuteInProcessResult, name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def loaded(dagster_env, instance, resources):
-    """Reference data and the 2024 calendar: what every other asset builds on."""
+    """Reference data and the 2024 calendar: what every other asset builds on. The lists
+    register their own partitions: no sensor, no sync."""
+    assert not instance.get_dynamic_partitions("stocks")
     result = materialize(["stock_basic", "index_basic"], instance, resources)
     assert result.success
     assert materialize(["trade_cal"], instance, resources, partition_key="2024").success
-    from twilight_assets.automation import sync_entity_partitions
-
-    added = sync_entity_partitions(instance, resources["warehouse"])
-    assert added["stocks"] and added["indexes"]
     return result
+
+
+def test_materializing_the_lists_registers_every_code_as_a_partition(loaded, dagster_env, instance):
+    for partitions, list_table in (("stocks", "normalized_stock_basic"), ("indexes", "normalized_index_basic")):
+        codes = [r[0] for r in table(dagster_env, f"SELECT DISTINCT ts_code FROM {list_table} ORDER BY 1")]
+        assert codes and instance.get_dynamic_partitions(partitions) == codes
+    meta = mat_metadata(loaded, "stock_basic")
+    assert meta["stocks_added"] == meta["stocks_registered"] == len(instance.get_dynamic_partitions("stocks"))
+    assert meta["partitions"] == 1  # stock_basic itself is one unpartitioned fetch
+
+
+def test_a_list_run_adds_new_codes_and_removes_none(loaded, dagster_env, instance, resources):
+    stocks = instance.get_dynamic_partitions("stocks")
+    instance.delete_dynamic_partition("stocks", stocks[-1])
+    instance.add_dynamic_partitions("stocks", ["999999.SZ"])  # a code no list holds any more
+    result = materialize(["stock_basic"], instance, resources)
+    assert result.success
+    after = instance.get_dynamic_partitions("stocks")
+    assert set(after) == set(stocks) | {"999999.SZ"}
+    assert mat_metadata(result, "stock_basic")["stocks_added"] == 1
+    instance.delete_dynamic_partition("stocks", "999999.SZ")
 
 
 def test_definitions_load_every_asset_check_schedule_and_sensor(dagster_env):
@@ -210,18 +229,39 @@ def test_a_failed_partition_leaves_the_others_materialized(loaded, dagster_env, 
     assert statuses == {"2024-06-03": "done", "2024-06-04": "failed", "2024-06-05": "done"}
 
 
-def test_sensor_adds_only_new_partitions(loaded, dagster_env, instance, resources):
+def test_sensor_reads_the_published_snapshot(loaded, dagster_env, instance, resources):
     from twilight_assets.automation import entity_partitions_sensor
+    from twilight_assets.resources import WarehouseResource
 
-    with dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]}) as ctx:
-        result = entity_partitions_sensor(ctx)
-    # `loaded` already registered every code: nothing is new, nothing is removed.
+    # A sensor that waited for the writer lease would fail within a second here.
+    impatient = WarehouseResource(
+        warehouse_path=dagster_env["TWILIGHT_WAREHOUSE"], snapshot_dir=dagster_env["TWILIGHT_SNAPSHOT_DIR"],
+        lease_timeout_s=1.0,
+    )
+
+    def evaluate(cursor=None):
+        # Evaluated while a writer holds the warehouse: a daemon tick must not wait for it.
+        with resources["warehouse"].writer():
+            with dg.build_sensor_context(instance=instance, cursor=cursor, resources={"warehouse": impatient}) as ctx:
+                return entity_partitions_sensor(ctx)
+
+    snapshots = Path(dagster_env["TWILIGHT_SNAPSHOT_DIR"])
+    if not (snapshots / "CURRENT").exists():
+        skipped = evaluate()
+        assert isinstance(skipped, dg.SkipReason) and "no snapshot has been published" in skipped.skip_message
+        assert dg.materialize([warehouse_snapshot], instance=instance, resources=resources).success
+    # The lists registered every code already: nothing is new, nothing is removed.
+    result = evaluate()
     assert isinstance(result, dg.SensorResult)
     assert all(not r.partition_keys for r in result.dynamic_partitions_requests)
-    instance.delete_dynamic_partition("stocks", instance.get_dynamic_partitions("stocks")[-1])
-    with dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]}) as ctx:
-        result = entity_partitions_sensor(ctx)
-    assert [len(r.partition_keys) for r in result.dynamic_partitions_requests] == [1]
+    last = instance.get_dynamic_partitions("stocks")[-1]
+    instance.delete_dynamic_partition("stocks", last)
+    result = evaluate()
+    assert [list(r.partition_keys) for r in result.dynamic_partitions_requests] == [[last]]
+    instance.add_dynamic_partitions("stocks", [last])
+    # A snapshot it has read is not read again.
+    skipped = evaluate(cursor=result.cursor)
+    assert isinstance(skipped, dg.SkipReason) and "already synced" in skipped.skip_message
 
 
 def _cli_materialize(env: dict, select: str, *partition_args: str) -> subprocess.Popen:

@@ -6,9 +6,10 @@ from typing import Sequence
 
 import dagster as dg
 
+from twilight_assets.entity_partitions import list_codes, register
 from twilight_assets.ingest import IngestReport, ingest_partitions
 from twilight_assets.checks.factories import freshness_policy_for
-from twilight_assets.partitions import backfill_policy_for, partitions_for
+from twilight_assets.partitions import ENTITY_LISTS, backfill_policy_for, partitions_for
 from twilight_assets.resources import TushareResource, WarehouseResource
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
 
@@ -19,7 +20,7 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
 # Per-date datasets skip holidays by asking trade_cal; per-entity ones need the lists
 # their partitions come from. Lineage says so, and the UI draws it.
 _UPSTREAM: dict[Grain, tuple[str, ...]] = {Grain.PER_DATE: ("trade_cal",)}
-_ENTITY_SOURCE = {"stock": "stock_basic", "index": "index_basic"}
+_ENTITY_SOURCE = {partitions.name: api_name for api_name, partitions in ENTITY_LISTS.items()}
 
 
 def column_schema(spec: DatasetSpec) -> dg.TableSchema:
@@ -45,18 +46,24 @@ def column_schema(spec: DatasetSpec) -> dg.TableSchema:
 
 
 def _description(spec: DatasetSpec) -> str:
-    return (
+    text = (
         f"{spec.description}\n\n"
         f"Tushare API `{spec.api_name}` ([documentation]({spec.doc_url})) -> DuckDB table "
         f"`{spec.table}`, key ({', '.join(spec.conflict_columns)}); grain `{spec.grain}`; "
         f"{spec.page_limit} rows per call; default quota {spec.calls_per_minute} calls/min."
     )
+    if spec.api_name in ENTITY_LISTS:
+        text += (
+            f"\n\nMaterializing it registers every code it holds as a partition of "
+            f"`{ENTITY_LISTS[spec.api_name].name}` (never removing one)."
+        )
+    return text
 
 
 def _deps(spec: DatasetSpec) -> list[str]:
     deps = list(_UPSTREAM.get(spec.grain, ()))
     if spec.grain is Grain.PER_ENTITY:
-        deps.append(_ENTITY_SOURCE[spec.entity_type.value])
+        deps.append(_ENTITY_SOURCE[partitions_for(spec).name])
     return [d for d in deps if d != spec.api_name]
 
 
@@ -121,6 +128,18 @@ def _report_written_partitions(context: dg.AssetExecutionContext, report: Ingest
             )
 
 
+def _register_codes(context: dg.AssetExecutionContext, spec: DatasetSpec, writer) -> dict[str, int]:
+    """A list's step registers its codes as partitions, so a stock can be materialized the
+    moment its list is, with no sensor running."""
+    if spec.api_name not in ENTITY_LISTS:
+        return {}
+    codes = list_codes(writer, [spec.api_name])
+    added = register(context.instance, codes)
+    name = ENTITY_LISTS[spec.api_name].name
+    context.log.info(f"{spec.api_name}: {len(added[name])} new {name} partition(s) registered")
+    return {f"{name}_added": len(added[name]), f"{name}_registered": len(codes[name])}
+
+
 def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     @dg.asset(
         name=spec.api_name,
@@ -168,7 +187,8 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
             raise _failure(spec, report)
         with warehouse.writer() as writer:
             table_rows = int(writer.query(f'SELECT count(*) AS n FROM "{spec.table}"')["n"][0])
-        return dg.MaterializeResult(metadata=_metadata(spec, report, table_rows))
+            registered = _register_codes(context, spec, writer)
+        return dg.MaterializeResult(metadata={**_metadata(spec, report, table_rows), **registered})
 
     return _asset
 
