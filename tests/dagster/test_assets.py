@@ -33,10 +33,31 @@ def table(env, sql, params=None):
         return conn.execute(sql, params or []).fetchall()
 
 
+PARTITION_METADATA = {
+    "dagster/row_count", "status", "raw_id", "duplicates_dropped", "rows_removed", "absent_fields", "source",
+}
+"""What each partition's materialization carries: its own outcome, nothing shared."""
+
+
 def mat_metadata(result: dg.ExecuteInProcessResult, name: str) -> dict:
     events = result.asset_materializations_for_node(name)
     assert events, f"no materialization for {name}"
     return {k: v.value for k, v in events[-1].metadata.items()}
+
+
+def run_materializations(instance, name: str, run_id: str) -> dict[str, dict]:
+    """partition -> metadata of each materialization `run_id` stored in the instance."""
+    records = instance.fetch_materializations(dg.AssetKey(name), limit=1000).records
+    return {
+        r.partition_key: {k: v.value for k, v in r.asset_materialization.metadata.items()}
+        for r in records
+        if r.run_id == run_id
+    }
+
+
+def run_observations(instance, name: str, run_id: str) -> list[dict]:
+    records = instance.fetch_observations(dg.AssetKey(name), limit=100).records
+    return [{k: v.value for k, v in r.asset_observation.metadata.items()} for r in records if r.run_id == run_id]
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +111,8 @@ def test_once_assets_keep_delisted_and_paused_stocks(loaded, dagster_env):
     statuses = {r[0] for r in table(dagster_env, "SELECT DISTINCT list_status FROM normalized_stock_basic")}
     assert statuses == {"L", "D", "P"}
     meta = mat_metadata(loaded, "stock_basic")
-    assert meta["dagster/row_count"] > 0
-    assert meta["dagster/table_name"] == "normalized_stock_basic"
+    assert meta["dagster/row_count"] == meta["table_rows"] > 0
+    assert meta["status"] == "done" and meta["source"] == "simulator"
     assert meta["calls"] >= 3  # one per list_status
 
 
@@ -101,7 +122,11 @@ def test_per_date_partition_writes_rows_and_progress(loaded, dagster_env, instan
     meta = mat_metadata(result, "daily")
     rows = table(dagster_env, "SELECT count(*) FROM normalized_daily WHERE trade_date = ?", [DAY])[0][0]
     assert rows == meta["dagster/row_count"] > 0
-    assert [c.name for c in meta["dagster/column_schema"].columns][:2] == ["ts_code", "trade_date"]
+    # The event is the partition's own outcome; the schema lives on the definition.
+    assert set(meta) == PARTITION_METADATA
+    assert meta["status"] == "done" and meta["raw_id"] and meta["absent_fields"] == []
+    definition = ASSETS["daily"].specs_by_key[dg.AssetKey("daily")].metadata
+    assert [c.name for c in definition["dagster/column_schema"].columns][:2] == ["ts_code", "trade_date"]
     progress = table(
         dagster_env, "SELECT status, rows FROM ingest_progress WHERE progress_key = ?", [f"daily:{DAY}"]
     )
@@ -119,7 +144,10 @@ def test_closed_weekday_is_market_closed_not_missing(loaded, dagster_env, instan
     day = closed[0][0]
     result = materialize(["daily"], instance, resources, partition_key=day)
     assert result.success
-    assert mat_metadata(result, "daily")["partitions_market_closed"] == 1
+    meta = mat_metadata(result, "daily")
+    assert (meta["status"], meta["dagster/row_count"]) == ("market_closed", 0)
+    (totals,) = run_observations(instance, "daily", result.run_id)
+    assert totals["partitions_market_closed"] == 1
     assert table(dagster_env, "SELECT count(*) FROM normalized_daily WHERE trade_date = ?", [day])[0][0] == 0
     assert table(
         dagster_env, "SELECT status, rows FROM ingest_progress WHERE progress_key = ?", [f"daily:{day}"]
@@ -150,6 +178,36 @@ def test_multi_partition_run_writes_each_partition(loaded, dagster_env, instance
         "AND partition_key BETWEEN '2024-06-17' AND '2024-06-21' AND status IN ('done', 'market_closed')",
     )[0][0]
     assert marks == 5 and days >= 4
+
+
+def test_a_range_run_records_each_days_own_row_count(loaded, dagster_env, instance, resources):
+    # A holiday (2024-04-04), a new listing (301572.SZ, 2024-04-08) and suspensions:
+    # the days' counts differ, and each partition's event must say its own.
+    first, last = "2024-04-01", "2024-04-12"
+    tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+    result = materialize(["daily"], instance, resources, tags=tags)
+    assert result.success
+    events = run_materializations(instance, "daily", result.run_id)
+    per_day = dict(table(
+        dagster_env,
+        "SELECT strftime(trade_date, '%Y-%m-%d'), count(*) FROM normalized_daily "
+        "WHERE trade_date BETWEEN ?::DATE AND ?::DATE GROUP BY 1", [first, last],
+    ))
+    weekdays = trading_days_between(first, last)
+    assert sorted(events) == weekdays
+    assert {day: meta["dagster/row_count"] for day, meta in events.items()} == {
+        day: per_day.get(day, 0) for day in weekdays
+    }
+    assert len({meta["dagster/row_count"] for meta in events.values()}) > 2
+    assert events["2024-04-04"]["status"] == "market_closed"
+    assert all(set(meta) == PARTITION_METADATA for meta in events.values())
+    raw_ids = [meta["raw_id"] for meta in events.values()]
+    assert len(set(raw_ids)) == len(raw_ids)  # one raw response each
+    # The run's totals and the table's size: one observation, not on every partition.
+    (totals,) = run_observations(instance, "daily", result.run_id)
+    assert totals["rows_written"] == sum(per_day.values())
+    assert totals["partitions"] == len(weekdays)
+    assert totals["table_rows"] == table(dagster_env, "SELECT count(*) FROM normalized_daily")[0][0]
 
 
 def test_per_entity_stock_and_index(loaded, dagster_env, instance, resources):
@@ -227,6 +285,12 @@ def test_a_failed_partition_leaves_the_others_materialized(loaded, dagster_env, 
         "AND partition_key BETWEEN '2024-06-03' AND '2024-06-05'",
     ))
     assert statuses == {"2024-06-03": "done", "2024-06-04": "failed", "2024-06-05": "done"}
+
+
+def trading_days_between(first: str, last: str) -> list[str]:
+    from twilight_assets.partitions import trading_days
+
+    return list(trading_days.get_partition_keys_in_range(dg.PartitionKeyRange(first, last)))
 
 
 def test_sensor_reads_the_published_snapshot(loaded, dagster_env, instance, resources):

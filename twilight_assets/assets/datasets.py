@@ -1,4 +1,11 @@
-"""The asset factory: every DatasetSpec becomes one partitioned Dagster asset."""
+"""The asset factory: every DatasetSpec becomes one partitioned Dagster asset.
+
+What the UI shows of a run: each partition's materialization carries that partition's own
+outcome (rows, status, raw response, duplicates, removed rows, absent fields, source),
+also in a range run; the run's totals and the table's row count are one observation of
+the asset per run. The column schema, descriptions and doc links live on the asset
+definition, never on the events: a full history is ~84,000 partition events per backfill.
+"""
 
 
 import warnings
@@ -7,11 +14,12 @@ from typing import Sequence
 import dagster as dg
 
 from twilight_assets.entity_partitions import list_codes, register
-from twilight_assets.ingest import IngestReport, ingest_partitions
+from twilight_assets.ingest import IngestReport, PartitionOutcome, ingest_partitions
 from twilight_assets.checks.factories import freshness_policy_for
 from twilight_assets.partitions import ENTITY_LISTS, backfill_policy_for, partitions_for
 from twilight_assets.resources import TushareResource, WarehouseResource
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
+from twilight_assets.warehouse.schema import quote
 
 # BackfillPolicy is what lets a decade of trading days run as a few runs instead of
 # thousands; it is marked beta, and saying so seventeen times at every load helps nobody.
@@ -39,16 +47,19 @@ def column_schema(spec: DatasetSpec) -> dg.TableSchema:
         dg.TableColumn("ingested_at", "TIMESTAMP", "when the warehouse wrote the row (UTC)"),
         dg.TableColumn("raw_id", "BIGINT", "raw_responses row it came from"),
     ]
+    key = ", ".join(spec.conflict_columns)
     return dg.TableSchema(
         columns=columns,
-        constraints=dg.TableConstraints(other=[f"PRIMARY KEY ({', '.join(spec.conflict_columns)})"]),
+        constraints=dg.TableConstraints(
+            other=[f"unique ({key}): the writer replaces a partition's rows; unique_key_{spec.api_name} checks it"]
+        ),
     )
 
 
 def _description(spec: DatasetSpec) -> str:
     text = (
         f"{spec.description}\n\n"
-        f"Tushare API `{spec.api_name}` ([documentation]({spec.doc_url})) -> DuckDB table "
+        f"Tushare API `{spec.api_name}` ([documentation]({spec.doc_url})) -> table "
         f"`{spec.table}`, key ({', '.join(spec.conflict_columns)}); grain `{spec.grain}`; "
         f"{spec.page_limit} rows per call; default quota {spec.calls_per_minute} calls/min."
     )
@@ -73,23 +84,30 @@ def _run_partition_keys(context: dg.AssetExecutionContext, spec: DatasetSpec) ->
     return list(context.partition_keys) if spec.is_partitioned else [None]
 
 
-def _metadata(spec: DatasetSpec, report: IngestReport, table_rows: int) -> dict[str, object]:
-    raw_ids = [o.raw_id for o in report.outcomes if o.raw_id is not None]
-    extras = sorted({f for o in report.outcomes for f in o.extra_fields})
+def partition_metadata(outcome: PartitionOutcome, source: str | None) -> dict[str, object]:
+    """What one partition's materialization says: its own outcome, nothing shared."""
     meta: dict[str, object] = {
-        "dagster/row_count": report.rows_written,
-        "dagster/column_schema": column_schema(spec),
-        "dagster/table_name": spec.table,
+        "dagster/row_count": outcome.rows_written,
+        "status": outcome.status,
+        "raw_id": outcome.raw_id,
+        "duplicates_dropped": outcome.duplicates_dropped,
+        "rows_removed": outcome.rows_removed,
+        "absent_fields": dg.MetadataValue.json(list(outcome.absent_fields)),
+        "source": source,
+    }
+    if outcome.extra_fields:
+        meta["undocumented_fields"] = dg.MetadataValue.json(list(outcome.extra_fields))
+    return meta
+
+
+def run_metadata(report: IngestReport, table_rows: int) -> dict[str, object]:
+    """The run's totals, and the table's rows once the run is done."""
+    return {
         "table_rows": table_rows,
         **report.summary,
         "fetch_s": round(report.fetch_s, 3),
         "write_s": round(report.write_s, 3),
-        "raw_ids": dg.MetadataValue.json(raw_ids[:50] + (["..."] if len(raw_ids) > 50 else [])),
-        "tushare_doc": dg.MetadataValue.url(spec.doc_url),
     }
-    if extras:
-        meta["undocumented_fields"] = dg.MetadataValue.json(extras)
-    return meta
 
 
 def _failure(spec: DatasetSpec, report: IngestReport) -> dg.Failure:
@@ -120,10 +138,7 @@ def _report_written_partitions(context: dg.AssetExecutionContext, report: Ingest
                 dg.AssetMaterialization(
                     asset_key=context.asset_key,
                     partition=o.partition_key,
-                    metadata={
-                        "dagster/row_count": o.rows_written, "status": o.status,
-                        "raw_id": o.raw_id, "written_by_run": context.run_id,
-                    },
+                    metadata={**partition_metadata(o, report.source), "written_by_run": context.run_id},
                 )
             )
 
@@ -138,6 +153,33 @@ def _register_codes(context: dg.AssetExecutionContext, spec: DatasetSpec, writer
     name = ENTITY_LISTS[spec.api_name].name
     context.log.info(f"{spec.api_name}: {len(added[name])} new {name} partition(s) registered")
     return {f"{name}_added": len(added[name]), f"{name}_registered": len(codes[name])}
+
+
+def _finish(
+    context: dg.AssetExecutionContext,
+    spec: DatasetSpec,
+    report: IngestReport,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    with warehouse.writer() as writer:
+        table_rows = int(writer.query(f"SELECT count(*) AS n FROM {quote(spec.table)}")["n"][0])
+        extra = _register_codes(context, spec, writer)
+    if not spec.is_partitioned:
+        (outcome,) = report.outcomes
+        return dg.MaterializeResult(
+            metadata={**partition_metadata(outcome, report.source), **run_metadata(report, table_rows), **extra}
+        )
+    for o in report.outcomes:
+        context.add_asset_metadata(partition_metadata(o, report.source), partition_key=o.partition_key)
+    context.log_event(
+        dg.AssetObservation(
+            asset_key=context.asset_key,
+            description=f"run {context.run_id[:8]}: totals over its {len(report.outcomes)} partitions; "
+            f"table_rows is {spec.table}'s row count after it",
+            metadata=run_metadata(report, table_rows),
+        )
+    )
+    return dg.MaterializeResult()
 
 
 def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
@@ -185,10 +227,7 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         if report.failures:
             _report_written_partitions(context, report)
             raise _failure(spec, report)
-        with warehouse.writer() as writer:
-            table_rows = int(writer.query(f'SELECT count(*) AS n FROM "{spec.table}"')["n"][0])
-            registered = _register_codes(context, spec, writer)
-        return dg.MaterializeResult(metadata={**_metadata(spec, report, table_rows), **registered})
+        return _finish(context, spec, report, warehouse)
 
     return _asset
 
