@@ -23,7 +23,7 @@ from twilight_assets import config
 
 DEMO_TRADING_DAYS = 30
 _INTERESTING = re.compile(
-    r"(STEP_FAILURE|partitions written|partition\(s\) to fetch|partition\(s\) registered|"
+    r"(STEP_FAILURE|written, \d+ failed of|partition\(s\) to fetch|partition\(s\) registered|"
     r"published snapshot|Asset check .* failed)"
 )
 _CHECK = re.compile(r"Asset check '[^']+' on '[^']+' (passed|failed)")

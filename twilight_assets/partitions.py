@@ -51,6 +51,26 @@ _BY_ENTITY: dict[EntityType, dg.PartitionsDefinition] = {
     EntityType.INDEX: indexes,
 }
 
+# Dagster validates a key before any of our code runs, and its error cannot carry a hint;
+# so the hint lives in each asset's description, which the UI shows beside the partitions.
+_KEY_HINTS: dict[EntityType, str] = {
+    EntityType.TRADE_DATE: (
+        f"weekdays as YYYY-MM-DD from {HISTORY_START.isoformat()} (e.g. 2024-06-28); day D "
+        f"appears at {CLOSE_CUTOFF:%H:%M} {TIMEZONE}; a range is `--partition-range "
+        "2024-06-03...2024-06-28`, earliest first"
+    ),
+    EntityType.YEAR: f"years as YYYY from {HISTORY_START.year} through next year (e.g. 2024)",
+    EntityType.STOCK: (
+        "registered stock codes (e.g. 000001.SZ); materializing stock_basic registers every "
+        "listed, delisted and paused stock, and `twilight partitions sync` registers them "
+        "from the latest snapshot"
+    ),
+    EntityType.INDEX: (
+        "registered index codes (e.g. 000300.SH); materializing index_basic registers every "
+        "index, and `twilight partitions sync` registers them from the latest snapshot"
+    ),
+}
+
 # A run costs ~11 s of overhead here, so backfills batch many partitions per run.
 # Time partitions run a whole range in one run (what `--partition-range` needs); each
 # partition still commits on its own, so a long run keeps what it wrote if it dies.
@@ -61,6 +81,13 @@ def partitions_for(spec: DatasetSpec) -> dg.PartitionsDefinition | None:
     if spec.grain is Grain.ONCE:
         return None
     return _BY_ENTITY[spec.entity_type]
+
+
+def partition_key_hint(spec: DatasetSpec) -> str | None:
+    """One line on what this dataset's partition keys look like, and where they come from."""
+    if spec.grain is Grain.ONCE:
+        return None
+    return f"Partition keys: {_KEY_HINTS[spec.entity_type]}."
 
 
 def backfill_policy_for(spec: DatasetSpec) -> dg.BackfillPolicy | None:

@@ -99,6 +99,10 @@ def test_definitions_load_every_asset_check_schedule_and_sensor(dagster_env):
     repo = defs.get_repository_def()
     keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
     assert set(REGISTRY) | {"warehouse_snapshot"} <= keys
+    # Where a user meets an unknown key, the asset says what keys look like.
+    income = repo.assets_defs_by_key[dg.AssetKey("income")].specs_by_key[dg.AssetKey("income")]
+    assert "materializing stock_basic registers" in income.description
+    assert "twilight partitions sync" in income.description
     assert {s.name for s in repo.schedule_defs} >= {
         "daily_market_schedule", "snapshot_schedule", "stock_refresh_schedule", "calendar_schedule",
     }
@@ -272,7 +276,9 @@ def test_a_failed_partition_leaves_the_others_materialized(loaded, dagster_env, 
         simulator.clear_faults()
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
-    assert "1 of 3 partitions of daily_basic failed" in failure.description
+    assert failure.description.startswith(
+        "daily_basic: 2 written, 1 failed of 3 partitions (the 2 written stay in the warehouse)"
+    )
     materialized = {
         record.partition_key
         for record in instance.fetch_materializations(dg.AssetKey("daily_basic"), limit=50).records
@@ -285,6 +291,60 @@ def test_a_failed_partition_leaves_the_others_materialized(loaded, dagster_env, 
         "AND partition_key BETWEEN '2024-06-03' AND '2024-06-05'",
     ))
     assert statuses == {"2024-06-03": "done", "2024-06-04": "failed", "2024-06-05": "done"}
+
+
+@pytest.mark.parametrize("name, first, last", [
+    ("trade_cal", "2025", "2023"),
+    ("income", 1, 0),  # stocks: ranges follow the order codes were registered in
+])
+def test_a_reversed_range_is_refused_naming_it(loaded, instance, resources, name, first, last):
+    if name == "income":
+        first, last = (instance.get_dynamic_partitions("stocks")[i] for i in (first, last))
+    tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+    before = instance.get_latest_materialization_event(dg.AssetKey(name))
+    result = materialize([name], instance, resources, tags=tags, raise_on_error=False)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert failure.description.startswith(
+        f"{name}: partition range {first}...{last} holds no partitions; nothing was fetched"
+    )
+    assert "Partition keys: " in failure.description
+    assert instance.get_latest_materialization_event(dg.AssetKey(name)) == before
+
+
+def test_when_every_partition_fails_the_header_says_none_was_written(loaded, instance, resources, simulator):
+    simulator.add_fault("http_500", api_name="adj_factor")
+    tags = {ASSET_PARTITION_RANGE_START_TAG: "2024-06-13", ASSET_PARTITION_RANGE_END_TAG: "2024-06-14"}
+    try:
+        result = materialize(["adj_factor"], instance, no_retries(resources), tags=tags, raise_on_error=False)
+    finally:
+        simulator.clear_faults()
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data
+    assert failure.description.startswith(
+        "adj_factor: 0 written, 2 failed of 2 partitions (nothing was written); the failed ones:"
+    )
+    assert "the others were written" not in failure.description
+    assert "adj_factor partition 2024-06-13" in failure.description
+    assert "adj_factor partition 2024-06-14" in failure.description
+
+
+def test_progress_lines_count_written_and_failed(loaded, instance, resources, simulator):
+    simulator.add_fault("http_500", api_name="daily_basic", match={"trade_date": "20240607"})
+    tags = {ASSET_PARTITION_RANGE_START_TAG: "2024-06-06", ASSET_PARTITION_RANGE_END_TAG: "2024-06-07"}
+    try:
+        result = materialize(["daily_basic"], instance, no_retries(resources), tags=tags, raise_on_error=False)
+    finally:
+        simulator.clear_faults()
+    logs = instance.all_logs(result.run_id)
+    lines = [e.user_message for e in logs if "written," in (e.user_message or "")]
+    assert lines, "no progress line"
+    assert lines[-1] == "daily_basic: 1 written, 1 failed of 2 partitions"
+
+
+def no_retries(resources: dict) -> dict:
+    from twilight_assets.resources import TushareResource
+
+    return {**resources, "tushare": TushareResource(workers=4, max_retries=0, throttle_wait_s=0.2)}
 
 
 def trading_days_between(first: str, last: str) -> list[str]:

@@ -73,6 +73,16 @@ def test_a_stock_materializes_right_after_stock_basic_with_no_sensor(listed, dag
     assert partitions_in(dagster_env["DAGSTER_HOME"], "stocks") == codes
 
 
+def test_a_reversed_range_exits_non_zero_naming_it(listed, dagster_env):
+    # Dagster accepts it (both ends are partitions) and runs it with no partitions at all.
+    proc = materialize(dagster_env, "--select", "daily", "--partition-range", "2024-06-28...2024-06-03")
+    text = output(proc)
+    assert proc.returncode != 0, text[-4000:]
+    assert "daily: partition range 2024-06-28...2024-06-03 holds no partitions; nothing was fetched" in text
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_latest_materialization_event(dg.AssetKey("daily")) is None
+
+
 def test_partitions_sync_fills_an_instance_that_lost_them(listed, dagster_env, tmp_path):
     codes = [r[0] for r in live(dagster_env, "SELECT DISTINCT ts_code FROM normalized_stock_basic ORDER BY 1")]
     lost = {**dagster_env, "DAGSTER_HOME": new_home(tmp_path, "lost")}

@@ -9,14 +9,16 @@ definition, never on the events: a full history is ~84,000 partition events per 
 
 
 import warnings
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from twilight_assets.entity_partitions import list_codes, register
 from twilight_assets.ingest import IngestReport, PartitionOutcome, ingest_partitions
 from twilight_assets.checks.factories import freshness_policy_for
-from twilight_assets.partitions import ENTITY_LISTS, backfill_policy_for, partitions_for
+from twilight_assets.partitions import ENTITY_LISTS, backfill_policy_for, partition_key_hint, partitions_for
 from twilight_assets.resources import TushareResource, WarehouseResource
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
 from twilight_assets.warehouse.schema import quote
@@ -29,6 +31,7 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
 # their partitions come from. Lineage says so, and the UI draws it.
 _UPSTREAM: dict[Grain, tuple[str, ...]] = {Grain.PER_DATE: ("trade_cal",)}
 _ENTITY_SOURCE = {partitions.name: api_name for api_name, partitions in ENTITY_LISTS.items()}
+_FAILURES_LISTED = 20
 
 
 def column_schema(spec: DatasetSpec) -> dg.TableSchema:
@@ -68,7 +71,8 @@ def _description(spec: DatasetSpec) -> str:
             f"\n\nMaterializing it registers every code it holds as a partition of "
             f"`{ENTITY_LISTS[spec.api_name].name}` (never removing one)."
         )
-    return text
+    hint = partition_key_hint(spec)
+    return f"{text}\n\n{hint}" if hint else text
 
 
 def _deps(spec: DatasetSpec) -> list[str]:
@@ -79,9 +83,28 @@ def _deps(spec: DatasetSpec) -> list[str]:
 
 
 def _run_partition_keys(context: dg.AssetExecutionContext, spec: DatasetSpec) -> list[str | None]:
+    """The run's partitions; a partitioned run with none is refused, never a success."""
+    if not spec.is_partitioned:
+        return [None]
     # In a single-run range backfill context.partition_key raises; partition_keys works
     # for one key, a range and a batch alike.
-    return list(context.partition_keys) if spec.is_partitioned else [None]
+    keys = list(context.partition_keys)
+    if keys:
+        return keys
+    tags = context.run.tags
+    first, last = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    asked = f"partition range {first}...{last}" if first and last else "this run's partition selection"
+    order = (
+        "in the order they were registered" if spec.grain is Grain.PER_ENTITY else "earliest first"
+    )
+    raise dg.Failure(
+        description=(
+            f"{spec.api_name}: {asked} holds no partitions; nothing was fetched. Is it "
+            f"reversed? A range names its first and last partition, {order}. "
+            f"{partition_key_hint(spec)}"
+        ),
+        allow_retries=False,
+    )
 
 
 def partition_metadata(outcome: PartitionOutcome, source: str | None) -> dict[str, object]:
@@ -110,14 +133,21 @@ def run_metadata(report: IngestReport, table_rows: int) -> dict[str, object]:
     }
 
 
+def progress_line(api_name: str, written: int, failed: int, total: int) -> str:
+    return f"{api_name}: {written} written, {failed} failed of {total} partitions"
+
+
 def _failure(spec: DatasetSpec, report: IngestReport) -> dg.Failure:
     failed = report.failures
-    lines = [f"- {spec.api_name} partition {o.partition_key}: {o.error}" for o in failed[:20]]
-    more = f"\n... and {len(failed) - 20} more" if len(failed) > 20 else ""
+    written = len(report.outcomes) - len(failed)
+    lines = [f"- {spec.api_name} partition {o.partition_key}: {o.error}" for o in failed[:_FAILURES_LISTED]]
+    if len(failed) > _FAILURES_LISTED:
+        lines.append(f"... and {len(failed) - _FAILURES_LISTED} more")
+    kept = "nothing was written" if not written else f"the {written} written stay in the warehouse"
     return dg.Failure(
         description=(
-            f"{len(failed)} of {len(report.outcomes)} partitions of {spec.api_name} failed "
-            f"(the others were written):\n" + "\n".join(lines) + more
+            f"{progress_line(spec.api_name, written, len(failed), len(report.outcomes))} "
+            f"({kept}); the failed ones:\n" + "\n".join(lines)
         ),
         metadata={
             **report.summary,
@@ -141,6 +171,43 @@ def _report_written_partitions(context: dg.AssetExecutionContext, report: Ingest
                     metadata={**partition_metadata(o, report.source), "written_by_run": context.run_id},
                 )
             )
+
+
+class _Tally:
+    """Counts partitions as the writer records them, for progress lines while a run goes
+    on: every partition ingest finishes is written (done or market closed) or marked
+    failed through the writer, whereas its report is only handed over at the end."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.failed = 0
+
+    @contextmanager
+    def counting(self, warehouse: WarehouseResource) -> Iterator["_CountingWriter"]:
+        with warehouse.writer() as writer:
+            yield _CountingWriter(writer, self)
+
+
+class _CountingWriter:
+    def __init__(self, writer, tally: _Tally) -> None:
+        self._writer = writer
+        self._tally = tally
+
+    def write_partition(self, *args, **kwargs):
+        try:
+            result = self._writer.write_partition(*args, **kwargs)
+        except Exception:
+            self._tally.failed += 1
+            raise
+        self._tally.written += 1
+        return result
+
+    def mark_failed(self, *args, **kwargs) -> None:
+        self._writer.mark_failed(*args, **kwargs)
+        self._tally.failed += 1
+
+    def __getattr__(self, name: str):
+        return getattr(self._writer, name)
 
 
 def _register_codes(context: dg.AssetExecutionContext, spec: DatasetSpec, writer) -> dict[str, int]:
@@ -208,9 +275,12 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         keys = _run_partition_keys(context, spec)
         context.log.info(f"{spec.api_name}: {len(keys)} partition(s) to fetch")
+        tally = _Tally()
+        said: list[str] = []
 
-        def progress(done: int, total: int) -> None:
-            context.log.info(f"{spec.api_name}: {done}/{total} partitions written")
+        def progress(_finished: int, total: int) -> None:
+            said.append(progress_line(spec.api_name, tally.written, tally.failed, total))
+            context.log.info(said[-1])
 
         def waiting() -> None:
             context.log.info(f"{spec.api_name}: another run is fetching this API; waiting for its lease")
@@ -220,10 +290,14 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         # queue only for the moments they write.
         with tushare.fetch_lease(spec.api_name, on_wait=waiting) as fetch_wait_s:
             report = ingest_partitions(
-                spec, keys, source=tushare.source(), open_writer=warehouse.writer,
+                spec, keys, source=tushare.source(), open_writer=lambda: tally.counting(warehouse),
                 workers=tushare.workers, on_progress=progress,
             )
         report.lease_wait_s += fetch_wait_s
+        failed = len(report.failures)
+        final = progress_line(spec.api_name, len(report.outcomes) - failed, failed, len(keys))
+        if not said or said[-1] != final:
+            context.log.info(final)
         if report.failures:
             _report_written_partitions(context, report)
             raise _failure(spec, report)
