@@ -69,7 +69,8 @@ def daily_market_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunReques
 
 @dg.schedule(
     job=snapshot_job, cron_schedule="30 19 * * 1-5", execution_timezone=TIMEZONE,
-    description="After the daily ingest (19:30 Shanghai, weekdays): publish a snapshot.",
+    description="After the daily ingest (19:30 Shanghai, weekdays): publish a snapshot, "
+    "unless a blocking check failed on its latest evaluation (the run fails and names it).",
 )
 def snapshot_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat())
