@@ -99,6 +99,7 @@ def test_definitions_load_every_asset_check_schedule_and_sensor(dagster_env):
     repo = defs.get_repository_def()
     keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
     assert set(REGISTRY) | {"warehouse_snapshot"} <= keys
+    assert {"warehouse", "tushare", "snapshot_duckdb"} <= set(repo.get_top_level_resources())
     # Where a user meets an unknown key, the asset says what keys look like.
     income = repo.assets_defs_by_key[dg.AssetKey("income")].specs_by_key[dg.AssetKey("income")]
     assert "materializing stock_basic registers" in income.description

@@ -46,7 +46,8 @@ def _held_back(held: list[HeldBack]) -> dg.Failure:
     description=(
         "Publishes an atomic, verified, read-only copy of the warehouse. DuckDB lets no "
         "process open the live file while a writer has it, so readers (WarehouseReader, "
-        "`twilight monitor`, notebooks) read only snapshots. Writers are held for the checkpoint and the copy; the last few "
+        "`twilight monitor`, notebooks, assets using the `snapshot_duckdb` resource) read "
+        "only snapshots. Writers are held for the checkpoint and the copy; the last few "
         "snapshots are kept. Nothing is published while a blocking check on a dataset "
         "failed on its latest evaluation (quality_log): the step fails and names them."
     ),
