@@ -9,9 +9,12 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from twilight_assets.assets.snapshot import SNAPSHOT_ASSET
-from twilight_assets.partitions import TIMEZONE, indexes, stocks, trading_days, years
+from twilight_assets.entity_partitions import describe, list_codes, unregistered
+from twilight_assets.errors import NoSnapshotError
+from twilight_assets.partitions import TIMEZONE, indexes, stocks, trading_days
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.specs import REGISTRY, EntityType, Grain
+from twilight_assets.warehouse.reader import WarehouseReader
 
 
 def _keys(predicate) -> list[str]:
@@ -66,7 +69,8 @@ def daily_market_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunReques
 
 @dg.schedule(
     job=snapshot_job, cron_schedule="30 19 * * 1-5", execution_timezone=TIMEZONE,
-    description="After the daily ingest (19:30 Shanghai, weekdays): publish a snapshot.",
+    description="After the daily ingest (19:30 Shanghai, weekdays): publish a snapshot, "
+    "unless a blocking check failed on its latest evaluation (the run fails and names it).",
 )
 def snapshot_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat())
@@ -97,7 +101,10 @@ def _all_entities(
 ) -> dg.RunRequest | dg.SkipReason:
     keys = context.instance.get_dynamic_partitions(partitions.name)
     if not keys:
-        return dg.SkipReason(f"no {partitions.name} partitions yet: materialize the reference job")
+        return dg.SkipReason(
+            f"no {partitions.name} partitions yet: materialize the reference job (its lists "
+            "register them), or run `twilight partitions sync`"
+        )
     return dg.RunRequest(
         run_key=context.scheduled_execution_time.isoformat(), tags=_range_tags(keys[0], keys[-1])
     )
@@ -125,57 +132,31 @@ SCHEDULES = [
     stock_refresh_schedule, index_refresh_schedule,
 ]
 
-_ENTITY_TABLES = {stocks.name: "normalized_stock_basic", indexes.name: "normalized_index_basic"}
-
-
-def entity_codes(warehouse: WarehouseResource) -> dict[str, list[str]]:
-    """Every stock and index code the warehouse knows, delisted ones included."""
-    with warehouse.writer() as writer:
-        return {
-            name: writer.query(f'SELECT DISTINCT ts_code FROM "{table}" ORDER BY ts_code')["ts_code"].tolist()
-            for name, table in _ENTITY_TABLES.items()
-        }
-
-
-def new_entity_keys(instance: dg.DagsterInstance, codes: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Codes not yet partitions. Partitions are only ever added: history is never dropped."""
-    added: dict[str, list[str]] = {}
-    for name, wanted in codes.items():
-        known = set(instance.get_dynamic_partitions(name))  # once per set, not per code
-        added[name] = [c for c in wanted if c not in known]
-    return added
-
-
-def sync_entity_partitions(instance: dg.DagsterInstance, warehouse: WarehouseResource) -> dict[str, list[str]]:
-    added = new_entity_keys(instance, entity_codes(warehouse))
-    for name, keys in added.items():
-        if keys:
-            instance.add_dynamic_partitions(name, keys)
-    return added
-
-
 @dg.sensor(
     minimum_interval_seconds=60,
-    description="Keeps the `stocks` and `indexes` partitions in step with stock_basic and "
-    "index_basic: adds new listings after each materialization, never removes any.",
+    description="For deployments that materialize stock_basic and index_basic elsewhere: "
+    "registers the codes of each newly published snapshot as `stocks` and `indexes` "
+    "partitions, never removing one. It reads the snapshot, so a tick never waits for the "
+    "writer. (Materializing a list registers its codes itself.)",
     default_status=dg.DefaultSensorStatus.STOPPED,
 )
 def entity_partitions_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
-    marks = []
-    for key in ("stock_basic", "index_basic"):
-        event = context.instance.get_latest_materialization_event(dg.AssetKey(key))
-        marks.append(f"{event.run_id}@{event.timestamp}" if event else "-")
-    cursor = ",".join(marks)
-    if cursor == context.cursor:
-        return dg.SkipReason("stock_basic and index_basic unchanged since the last evaluation")
-    added = new_entity_keys(context.instance, entity_codes(warehouse))
+    try:
+        with WarehouseReader(warehouse.snapshots) as reader:
+            snapshot_id = reader.info.snapshot_id
+            if snapshot_id == context.cursor:
+                return dg.SkipReason(f"snapshot {snapshot_id} already synced")
+            codes = list_codes(reader)
+    except NoSnapshotError as exc:
+        return dg.SkipReason(f"nothing to read the lists from: {exc}")
+    added = unregistered(context.instance, codes)
     requests = [
         dg.AddDynamicPartitionsRequest(partitions_def_name=name, partition_keys=keys)
         for name, keys in added.items()
         if keys
     ]
-    context.log.info(", ".join(f"{len(k)} new {n}" for n, k in added.items()))
-    return dg.SensorResult(dynamic_partitions_requests=requests, cursor=cursor)
+    context.log.info(f"snapshot {snapshot_id}: " + "; ".join(describe(added, codes)))
+    return dg.SensorResult(dynamic_partitions_requests=requests, cursor=snapshot_id)
 
 
 SENSORS = [entity_partitions_sensor]

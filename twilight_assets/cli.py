@@ -14,6 +14,7 @@ COMMANDS = {
     "snapshot": ("twilight_assets.warehouse.snapshots", "list or publish read-only snapshots"),
     "simulator": ("tushare_sim.cli", "run the Tushare-compatible simulator"),
     "monitor": ("twilight_assets.monitor.cli", "health report over the latest snapshot"),
+    "partitions": ("twilight_assets.entity_partitions", "register stock and index partitions in $DAGSTER_HOME"),
 }
 
 

@@ -9,6 +9,7 @@ from twilight_assets.assets.snapshot import warehouse_snapshot
 from twilight_assets.automation import JOBS, SCHEDULES, SENSORS
 from twilight_assets.checks.factories import ALL_CHECKS, quality_sweep_job, quality_sweep_schedule
 from twilight_assets.resources import TushareResource, WarehouseResource
+from twilight_assets.snapshot_duckdb import RESOURCE_KEY as SNAPSHOT_DUCKDB, SnapshotDuckDBResource
 
 defs = dg.Definitions(
     assets=[*build_dataset_assets(), warehouse_snapshot],
@@ -16,7 +17,12 @@ defs = dg.Definitions(
     jobs=[*JOBS, quality_sweep_job],
     schedules=[*SCHEDULES, quality_sweep_schedule],
     sensors=SENSORS,
-    resources={"warehouse": WarehouseResource(), "tushare": TushareResource()},
+    resources={
+        "warehouse": WarehouseResource(),
+        "tushare": TushareResource(),
+        # For users' own assets downstream of warehouse_snapshot (see the README).
+        SNAPSHOT_DUCKDB: SnapshotDuckDBResource(),
+    },
     # Steps of one run go to separate processes, two at a time on this 2-core machine:
     # different APIs fetch in parallel while their writes queue on the writer lease.
     executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),

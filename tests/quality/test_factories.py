@@ -13,7 +13,7 @@ from twilight_assets.checks.definitions import checks_for
 from twilight_assets.checks.factories import (
     ALL_CHECKS,
     build_asset_checks,
-    build_freshness_policies,
+    freshness_policy_for,
     quality_sweep_job,
     quality_sweep_schedule,
 )
@@ -146,7 +146,7 @@ def test_sweep_job_judges_whole_tables(warehouse_copy):
 
 
 def test_freshness_policies_cover_every_dataset():
-    policies = build_freshness_policies()
+    policies = {name: freshness_policy_for(spec) for name, spec in REGISTRY.items()}
     assert set(policies) == set(REGISTRY)
     for name, policy in policies.items():
         if REGISTRY[name].grain is Grain.PER_DATE:

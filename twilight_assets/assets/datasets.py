@@ -1,16 +1,27 @@
-"""The asset factory: every DatasetSpec becomes one partitioned Dagster asset."""
+"""The asset factory: every DatasetSpec becomes one partitioned Dagster asset.
+
+What the UI shows of a run: each partition's materialization carries that partition's own
+outcome (rows, status, raw response, duplicates, removed rows, absent fields, source),
+also in a range run; the run's totals and the table's row count are one observation of
+the asset per run. The column schema, descriptions and doc links live on the asset
+definition, never on the events: a full history is ~84,000 partition events per backfill.
+"""
 
 
 import warnings
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from twilight_assets.ingest import IngestReport, ingest_partitions
+from twilight_assets.entity_partitions import list_codes, register
+from twilight_assets.ingest import IngestReport, PartitionOutcome, ingest_partitions
 from twilight_assets.checks.factories import freshness_policy_for
-from twilight_assets.partitions import backfill_policy_for, partitions_for
+from twilight_assets.partitions import ENTITY_LISTS, backfill_policy_for, partition_key_hint, partitions_for
 from twilight_assets.resources import TushareResource, WarehouseResource
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
+from twilight_assets.warehouse.schema import quote
 
 # BackfillPolicy is what lets a decade of trading days run as a few runs instead of
 # thousands; it is marked beta, and saying so seventeen times at every load helps nobody.
@@ -19,7 +30,8 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
 # Per-date datasets skip holidays by asking trade_cal; per-entity ones need the lists
 # their partitions come from. Lineage says so, and the UI draws it.
 _UPSTREAM: dict[Grain, tuple[str, ...]] = {Grain.PER_DATE: ("trade_cal",)}
-_ENTITY_SOURCE = {"stock": "stock_basic", "index": "index_basic"}
+_ENTITY_SOURCE = {partitions.name: api_name for api_name, partitions in ENTITY_LISTS.items()}
+_FAILURES_LISTED = 20
 
 
 def column_schema(spec: DatasetSpec) -> dg.TableSchema:
@@ -38,61 +50,104 @@ def column_schema(spec: DatasetSpec) -> dg.TableSchema:
         dg.TableColumn("ingested_at", "TIMESTAMP", "when the warehouse wrote the row (UTC)"),
         dg.TableColumn("raw_id", "BIGINT", "raw_responses row it came from"),
     ]
+    key = ", ".join(spec.conflict_columns)
     return dg.TableSchema(
         columns=columns,
-        constraints=dg.TableConstraints(other=[f"PRIMARY KEY ({', '.join(spec.conflict_columns)})"]),
+        constraints=dg.TableConstraints(
+            other=[f"unique ({key}): the writer replaces a partition's rows; unique_key_{spec.api_name} checks it"]
+        ),
     )
 
 
 def _description(spec: DatasetSpec) -> str:
-    return (
+    text = (
         f"{spec.description}\n\n"
-        f"Tushare API `{spec.api_name}` ([documentation]({spec.doc_url})) -> DuckDB table "
+        f"Tushare API `{spec.api_name}` ([documentation]({spec.doc_url})) -> table "
         f"`{spec.table}`, key ({', '.join(spec.conflict_columns)}); grain `{spec.grain}`; "
         f"{spec.page_limit} rows per call; default quota {spec.calls_per_minute} calls/min."
     )
+    if spec.api_name in ENTITY_LISTS:
+        text += (
+            f"\n\nMaterializing it registers every code it holds as a partition of "
+            f"`{ENTITY_LISTS[spec.api_name].name}` (never removing one)."
+        )
+    hint = partition_key_hint(spec)
+    return f"{text}\n\n{hint}" if hint else text
 
 
 def _deps(spec: DatasetSpec) -> list[str]:
     deps = list(_UPSTREAM.get(spec.grain, ()))
     if spec.grain is Grain.PER_ENTITY:
-        deps.append(_ENTITY_SOURCE[spec.entity_type.value])
+        deps.append(_ENTITY_SOURCE[partitions_for(spec).name])
     return [d for d in deps if d != spec.api_name]
 
 
 def _run_partition_keys(context: dg.AssetExecutionContext, spec: DatasetSpec) -> list[str | None]:
+    """The run's partitions; a partitioned run with none is refused, never a success."""
+    if not spec.is_partitioned:
+        return [None]
     # In a single-run range backfill context.partition_key raises; partition_keys works
     # for one key, a range and a batch alike.
-    return list(context.partition_keys) if spec.is_partitioned else [None]
+    keys = list(context.partition_keys)
+    if keys:
+        return keys
+    tags = context.run.tags
+    first, last = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    asked = f"partition range {first}...{last}" if first and last else "this run's partition selection"
+    order = (
+        "in the order they were registered" if spec.grain is Grain.PER_ENTITY else "earliest first"
+    )
+    raise dg.Failure(
+        description=(
+            f"{spec.api_name}: {asked} holds no partitions; nothing was fetched. Is it "
+            f"reversed? A range names its first and last partition, {order}. "
+            f"{partition_key_hint(spec)}"
+        ),
+        allow_retries=False,
+    )
 
 
-def _metadata(spec: DatasetSpec, report: IngestReport, table_rows: int) -> dict[str, object]:
-    raw_ids = [o.raw_id for o in report.outcomes if o.raw_id is not None]
-    extras = sorted({f for o in report.outcomes for f in o.extra_fields})
+def partition_metadata(outcome: PartitionOutcome, source: str | None) -> dict[str, object]:
+    """What one partition's materialization says: its own outcome, nothing shared."""
     meta: dict[str, object] = {
-        "dagster/row_count": report.rows_written,
-        "dagster/column_schema": column_schema(spec),
-        "dagster/table_name": spec.table,
+        "dagster/row_count": outcome.rows_written,
+        "status": outcome.status,
+        "raw_id": outcome.raw_id,
+        "duplicates_dropped": outcome.duplicates_dropped,
+        "rows_removed": outcome.rows_removed,
+        "absent_fields": dg.MetadataValue.json(list(outcome.absent_fields)),
+        "source": source,
+    }
+    if outcome.extra_fields:
+        meta["undocumented_fields"] = dg.MetadataValue.json(list(outcome.extra_fields))
+    return meta
+
+
+def run_metadata(report: IngestReport, table_rows: int) -> dict[str, object]:
+    """The run's totals, and the table's rows once the run is done."""
+    return {
         "table_rows": table_rows,
         **report.summary,
         "fetch_s": round(report.fetch_s, 3),
         "write_s": round(report.write_s, 3),
-        "raw_ids": dg.MetadataValue.json(raw_ids[:50] + (["..."] if len(raw_ids) > 50 else [])),
-        "tushare_doc": dg.MetadataValue.url(spec.doc_url),
     }
-    if extras:
-        meta["undocumented_fields"] = dg.MetadataValue.json(extras)
-    return meta
+
+
+def progress_line(api_name: str, written: int, failed: int, total: int) -> str:
+    return f"{api_name}: {written} written, {failed} failed of {total} partitions"
 
 
 def _failure(spec: DatasetSpec, report: IngestReport) -> dg.Failure:
     failed = report.failures
-    lines = [f"- {spec.api_name} partition {o.partition_key}: {o.error}" for o in failed[:20]]
-    more = f"\n... and {len(failed) - 20} more" if len(failed) > 20 else ""
+    written = len(report.outcomes) - len(failed)
+    lines = [f"- {spec.api_name} partition {o.partition_key}: {o.error}" for o in failed[:_FAILURES_LISTED]]
+    if len(failed) > _FAILURES_LISTED:
+        lines.append(f"... and {len(failed) - _FAILURES_LISTED} more")
+    kept = "nothing was written" if not written else f"the {written} written stay in the warehouse"
     return dg.Failure(
         description=(
-            f"{len(failed)} of {len(report.outcomes)} partitions of {spec.api_name} failed "
-            f"(the others were written):\n" + "\n".join(lines) + more
+            f"{progress_line(spec.api_name, written, len(failed), len(report.outcomes))} "
+            f"({kept}); the failed ones:\n" + "\n".join(lines)
         ),
         metadata={
             **report.summary,
@@ -113,12 +168,85 @@ def _report_written_partitions(context: dg.AssetExecutionContext, report: Ingest
                 dg.AssetMaterialization(
                     asset_key=context.asset_key,
                     partition=o.partition_key,
-                    metadata={
-                        "dagster/row_count": o.rows_written, "status": o.status,
-                        "raw_id": o.raw_id, "written_by_run": context.run_id,
-                    },
+                    metadata={**partition_metadata(o, report.source), "written_by_run": context.run_id},
                 )
             )
+
+
+class _Tally:
+    """Counts partitions as the writer records them, for progress lines while a run goes
+    on: every partition ingest finishes is written (done or market closed) or marked
+    failed through the writer, whereas its report is only handed over at the end."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.failed = 0
+
+    @contextmanager
+    def counting(self, warehouse: WarehouseResource) -> Iterator["_CountingWriter"]:
+        with warehouse.writer() as writer:
+            yield _CountingWriter(writer, self)
+
+
+class _CountingWriter:
+    def __init__(self, writer, tally: _Tally) -> None:
+        self._writer = writer
+        self._tally = tally
+
+    def write_partition(self, *args, **kwargs):
+        try:
+            result = self._writer.write_partition(*args, **kwargs)
+        except Exception:
+            self._tally.failed += 1
+            raise
+        self._tally.written += 1
+        return result
+
+    def mark_failed(self, *args, **kwargs) -> None:
+        self._writer.mark_failed(*args, **kwargs)
+        self._tally.failed += 1
+
+    def __getattr__(self, name: str):
+        return getattr(self._writer, name)
+
+
+def _register_codes(context: dg.AssetExecutionContext, spec: DatasetSpec, writer) -> dict[str, int]:
+    """A list's step registers its codes as partitions, so a stock can be materialized the
+    moment its list is, with no sensor running."""
+    if spec.api_name not in ENTITY_LISTS:
+        return {}
+    codes = list_codes(writer, [spec.api_name])
+    added = register(context.instance, codes)
+    name = ENTITY_LISTS[spec.api_name].name
+    context.log.info(f"{spec.api_name}: {len(added[name])} new {name} partition(s) registered")
+    return {f"{name}_added": len(added[name]), f"{name}_registered": len(codes[name])}
+
+
+def _finish(
+    context: dg.AssetExecutionContext,
+    spec: DatasetSpec,
+    report: IngestReport,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    with warehouse.writer() as writer:
+        table_rows = int(writer.query(f"SELECT count(*) AS n FROM {quote(spec.table)}")["n"][0])
+        extra = _register_codes(context, spec, writer)
+    if not spec.is_partitioned:
+        (outcome,) = report.outcomes
+        return dg.MaterializeResult(
+            metadata={**partition_metadata(outcome, report.source), **run_metadata(report, table_rows), **extra}
+        )
+    for o in report.outcomes:
+        context.add_asset_metadata(partition_metadata(o, report.source), partition_key=o.partition_key)
+    context.log_event(
+        dg.AssetObservation(
+            asset_key=context.asset_key,
+            description=f"run {context.run_id[:8]}: totals over its {len(report.outcomes)} partitions; "
+            f"table_rows is {spec.table}'s row count after it",
+            metadata=run_metadata(report, table_rows),
+        )
+    )
+    return dg.MaterializeResult()
 
 
 def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
@@ -147,9 +275,12 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         keys = _run_partition_keys(context, spec)
         context.log.info(f"{spec.api_name}: {len(keys)} partition(s) to fetch")
+        tally = _Tally()
+        said: list[str] = []
 
-        def progress(done: int, total: int) -> None:
-            context.log.info(f"{spec.api_name}: {done}/{total} partitions written")
+        def progress(_finished: int, total: int) -> None:
+            said.append(progress_line(spec.api_name, tally.written, tally.failed, total))
+            context.log.info(said[-1])
 
         def waiting() -> None:
             context.log.info(f"{spec.api_name}: another run is fetching this API; waiting for its lease")
@@ -159,16 +290,18 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         # queue only for the moments they write.
         with tushare.fetch_lease(spec.api_name, on_wait=waiting) as fetch_wait_s:
             report = ingest_partitions(
-                spec, keys, source=tushare.source(), open_writer=warehouse.writer,
+                spec, keys, source=tushare.source(), open_writer=lambda: tally.counting(warehouse),
                 workers=tushare.workers, on_progress=progress,
             )
         report.lease_wait_s += fetch_wait_s
+        failed = len(report.failures)
+        final = progress_line(spec.api_name, len(report.outcomes) - failed, failed, len(keys))
+        if not said or said[-1] != final:
+            context.log.info(final)
         if report.failures:
             _report_written_partitions(context, report)
             raise _failure(spec, report)
-        with warehouse.writer() as writer:
-            table_rows = int(writer.query(f'SELECT count(*) AS n FROM "{spec.table}"')["n"][0])
-        return dg.MaterializeResult(metadata=_metadata(spec, report, table_rows))
+        return _finish(context, spec, report, warehouse)
 
     return _asset
 

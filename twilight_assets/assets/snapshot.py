@@ -3,29 +3,64 @@
 
 import dagster as dg
 
+from twilight_assets.checks.gate import HeldBack, held_back_by
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.snapshots import publish_snapshot
 
 SNAPSHOT_ASSET = "warehouse_snapshot"
+COVERED = tuple(REGISTRY)
+"""The datasets a snapshot publishes, and whose blocking checks gate it."""
+
+_LISTED = 20
+
+
+def _held_back(held: list[HeldBack]) -> dg.Failure:
+    lines = [f"- {h}" for h in held[:_LISTED]]
+    if len(held) > _LISTED:
+        lines.append(f"... and {len(held) - _LISTED} more")
+    return dg.Failure(
+        description=(
+            f"{SNAPSHOT_ASSET} not published: {len(held)} blocking check result(s) failed on "
+            "their latest evaluation:\n" + "\n".join(lines) + "\n"
+            "The previous snapshot stays published. Fix the data (re-materialize those "
+            "partitions) and evaluate the checks again (they run with the asset, or run the "
+            "quality_sweep job); a passing evaluation of the same scope or of the whole "
+            "table clears a failure."
+        ),
+        metadata={
+            "held_back_by": dg.MetadataValue.json(
+                [{"check": h.check_name, "asset": h.asset, "scope": h.partition, "run_id": h.run_id}
+                 for h in held[:500]]
+            ),
+        },
+        allow_retries=False,
+    )
 
 
 @dg.asset(
     name=SNAPSHOT_ASSET,
     group_name="publish",
     kinds={"duckdb"},
-    deps=list(REGISTRY),
+    deps=list(COVERED),
     description=(
         "Publishes an atomic, verified, read-only copy of the warehouse. DuckDB lets no "
         "process open the live file while a writer has it, so readers (WarehouseReader, "
-        "`twilight monitor`, notebooks) read only snapshots. Writers are held for the "
-        "checkpoint and the copy; the last few snapshots are kept."
+        "`twilight monitor`, notebooks, assets using the `snapshot_duckdb` resource) read "
+        "only snapshots. Writers are held for the checkpoint and the copy; the last few "
+        "snapshots are kept. Nothing is published while a blocking check on a dataset "
+        "failed on its latest evaluation (quality_log): the step fails and names them."
     ),
 )
 def warehouse_snapshot(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    # The gate reads quality_log under the same writer lease the copy is made under, so
+    # no check result can land between the verdict and the copy.
     with warehouse.writer() as writer:
+        held = held_back_by(writer, COVERED)
+        if held:
+            raise _held_back(held)
         info = publish_snapshot(writer, warehouse.snapshots)
     context.log.info(
         f"published snapshot {info.snapshot_id} ({info.bytes / 1e6:.1f} MB) in "

@@ -223,11 +223,6 @@ def freshness_policy_for(spec: DatasetSpec) -> dg.FreshnessPolicy:
     return dg.FreshnessPolicy.time_window(fail_window=window.stale_after, warn_window=window.late_after)
 
 
-def build_freshness_policies() -> dict[str, dg.FreshnessPolicy]:
-    """api_name -> policy; apply with `dg.apply_freshness_policy` or `@asset(freshness_policy=)`."""
-    return {name: freshness_policy_for(spec) for name, spec in REGISTRY.items()}
-
-
 ALL_CHECKS: list[dg.AssetChecksDefinition] = build_asset_checks()
 
 quality_sweep_job = dg.define_asset_job(
