@@ -14,7 +14,6 @@ from twilight_assets.errors import NoSnapshotError
 from twilight_assets.partitions import TIMEZONE, indexes, stocks, trading_days
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.specs import REGISTRY, EntityType, Grain
-from twilight_assets.warehouse.reader import WarehouseReader
 
 
 def _keys(predicate) -> list[str]:
@@ -142,7 +141,7 @@ SCHEDULES = [
 )
 def entity_partitions_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     try:
-        with WarehouseReader(warehouse.snapshots) as reader:
+        with warehouse.reader() as reader:
             snapshot_id = reader.info.snapshot_id
             if snapshot_id == context.cursor:
                 return dg.SkipReason(f"snapshot {snapshot_id} already synced")

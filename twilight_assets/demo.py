@@ -137,13 +137,12 @@ def _summary(reader) -> str:
 
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(Path("dagster_home").resolve()))
-    os.environ.setdefault("TWILIGHT_WAREHOUSE", str(config.warehouse_path()))
+    os.environ.setdefault("TWILIGHT_WAREHOUSE", config.warehouse_url())
     os.environ.setdefault("TWILIGHT_SNAPSHOT_DIR", str(config.snapshot_dir()))
 
     import dagster as dg
 
     from twilight_assets.resources import WarehouseResource
-    from twilight_assets.warehouse.reader import WarehouseReader
 
     try:
         server = _choose_source()
@@ -155,7 +154,7 @@ def main() -> int:
     warehouse = WarehouseResource(
         warehouse=os.environ["TWILIGHT_WAREHOUSE"], snapshot_dir=os.environ["TWILIGHT_SNAPSHOT_DIR"]
     )
-    _say(f"Dagster instance: {os.environ['DAGSTER_HOME']}\nWarehouse: {warehouse.path}")
+    _say(f"Dagster instance: {os.environ['DAGSTER_HOME']}\nWarehouse: {warehouse.backend().location.label}")
     this_year = dt.date.today().year
     # The lists register their stocks and indexes as partitions in the same run.
     ok = run_job("reference_job", label="(stock_basic L/D/P, index_basic)")
@@ -170,7 +169,7 @@ def main() -> int:
         ok &= run_job(job, _range(keys), f"({len(keys)} {name})")
     ok &= run_job("snapshot_job", label="(publish a read-only snapshot)")
 
-    with WarehouseReader(warehouse.snapshots) as reader:
+    with warehouse.reader() as reader:
         _say(_summary(reader))
     _say("\n==> twilight monitor (reads the same snapshot)")
     subprocess.run([sys.executable, "-m", "twilight_assets.cli", "monitor"], check=False)

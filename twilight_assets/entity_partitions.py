@@ -26,7 +26,6 @@ from twilight_assets.errors import NoSnapshotError
 from twilight_assets.partitions import ENTITY_LISTS
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.specs import REGISTRY
-from twilight_assets.warehouse.reader import WarehouseReader
 from twilight_assets.warehouse.schema import quote
 
 EntityCodes = dict[str, list[str]]
@@ -83,12 +82,12 @@ def describe(added: EntityCodes, codes: EntityCodes) -> list[str]:
 
 
 def _read_codes(live: bool) -> tuple[str, EntityCodes]:
+    warehouse = WarehouseResource()
     if live:
-        warehouse = WarehouseResource()
         with warehouse.writer() as writer:
-            return f"the live warehouse {warehouse.path}", list_codes(writer)
-    with WarehouseReader() as reader:
-        return f"snapshot {reader.info.snapshot_id} in {reader.snapshot_dir}", list_codes(reader)
+            return f"the live warehouse {warehouse.backend().location.label}", list_codes(writer)
+    with warehouse.reader() as reader:
+        return f"snapshot {reader.info.snapshot_id}", list_codes(reader)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from twilight_assets.leases import file_lease
 if TYPE_CHECKING:
     from twilight_assets.warehouse.archive import Archive
     from twilight_assets.warehouse.backend import Backend
+    from twilight_assets.warehouse.reader import WarehouseReader
     from twilight_assets.sources.tushare import TushareSource
     from twilight_assets.warehouse.writer import WarehouseWriter
 
@@ -52,6 +53,12 @@ class WarehouseResource(dg.ConfigurableResource):
     def writer(self) -> Iterator["WarehouseWriter"]:
         with self.backend().writer() as writer:
             yield writer
+
+    def reader(self, snapshot_id: str | None = None) -> "WarehouseReader":
+        """The published snapshot (the current one, or the one named), read-only."""
+        from twilight_assets.warehouse.reader import WarehouseReader
+
+        return WarehouseReader(self.snapshots, snapshot_id, backend=self.backend())
 
 
 class TushareResource(dg.ConfigurableResource):

@@ -16,8 +16,9 @@ published meanwhile; the next step reads the newer one.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -25,9 +26,25 @@ from pydantic import Field
 
 from twilight_assets import config
 from twilight_assets.errors import NoSnapshotError
-from twilight_assets.warehouse.snapshots import current_snapshot
+from twilight_assets.warehouse.backend import open_backend
+from twilight_assets.warehouse.snapshots import published
 
 RESOURCE_KEY = "snapshot_duckdb"
+
+
+class LakeVersionDuckDBResource(DuckDBResource):
+    """A DuckDBResource whose connections attach a DuckLake at one published version, read-only."""
+
+    lake: str = Field(description="TWILIGHT_WAREHOUSE of the lake (ducklake:...).")
+    version: int = Field(description="The catalog version published.")
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Any]:
+        conn = open_backend(self.lake).connect(read_only=True, snapshot_version=self.version)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
 class SnapshotDuckDBResource(dg.ConfigurableResource):
@@ -37,6 +54,9 @@ class SnapshotDuckDBResource(dg.ConfigurableResource):
         default=None,
         description="Where snapshots are published; unset: TWILIGHT_SNAPSHOT_DIR when the step runs.",
     )
+    warehouse: str | None = Field(
+        default=None, description="The warehouse; unset: TWILIGHT_WAREHOUSE when the step runs.",
+    )
     connection_config: dict[str, Any] = Field(
         default={},
         description="DuckDB settings (threads, memory_limit, ...); access_mode is always READ_ONLY.",
@@ -44,14 +64,20 @@ class SnapshotDuckDBResource(dg.ConfigurableResource):
 
     def create_resource(self, context: dg.InitResourceContext) -> DuckDBResource:
         folder = Path(self.snapshot_dir) if self.snapshot_dir else config.snapshot_dir()
-        info = current_snapshot(folder)
-        if info is None:
+        backend = open_backend(self.warehouse)
+        found = published(backend, folder)
+        if not found:
             raise NoSnapshotError(
-                f"{RESOURCE_KEY}: no snapshot has been published in {folder}; materialize "
-                "warehouse_snapshot first"
+                f"{RESOURCE_KEY}: no snapshot has been published for {backend.location.label}; "
+                "materialize warehouse_snapshot first"
             )
+        info = found[0]
         if context.log is not None:
-            context.log.info(f"{RESOURCE_KEY}: reading snapshot {info.snapshot_id} ({info.path})")
+            where = info.path if info.path is not None else f"version {info.version}"
+            context.log.info(f"{RESOURCE_KEY}: reading snapshot {info.snapshot_id} ({where})")
+        if info.path is None:  # a DuckLake publishes versions, not files
+            return LakeVersionDuckDBResource(database=":memory:", lake=config.LAKE_PREFIX + backend.location.target,
+                                             version=int(info.version))
         return DuckDBResource(
             database=str(info.path),
             connection_config={**self.connection_config, "access_mode": "READ_ONLY"},

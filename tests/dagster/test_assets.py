@@ -361,7 +361,7 @@ def test_sensor_reads_the_published_snapshot(loaded, dagster_env, instance, reso
 
     # A sensor that waited for the writer lease would fail within a second here.
     impatient = WarehouseResource(
-        warehouse_path=dagster_env["TWILIGHT_WAREHOUSE"], snapshot_dir=dagster_env["TWILIGHT_SNAPSHOT_DIR"],
+        warehouse=dagster_env["TWILIGHT_WAREHOUSE"], snapshot_dir=dagster_env["TWILIGHT_SNAPSHOT_DIR"],
         lease_timeout_s=1.0,
     )
 

@@ -160,7 +160,7 @@ def _materialize_calendar(tmp_path: Path) -> tuple[dg.ExecuteInProcessResult, st
     """The run's result, and what the instance stored of it (the job snapshot holds every
     resource's config values) as text."""
     resources = {
-        "warehouse": WarehouseResource(warehouse_path=str(tmp_path / "warehouse.duckdb"),
+        "warehouse": WarehouseResource(warehouse=str(tmp_path / "warehouse.duckdb"),
                                        snapshot_dir=str(tmp_path / "snapshots")),
         "tushare": TushareResource(max_retries=0, lease_dir=str(tmp_path / "leases")),
     }

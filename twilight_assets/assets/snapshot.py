@@ -55,13 +55,15 @@ def _held_back(held: list[HeldBack]) -> dg.Failure:
 def warehouse_snapshot(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    # The gate reads quality_log under the same writer lease the copy is made under, so
-    # no check result can land between the verdict and the copy.
-    with warehouse.writer() as writer:
-        held = held_back_by(writer, COVERED)
+    def gate(target) -> None:
+        # Judged on exactly what is published: under the writer lease the copy is made
+        # under (a file), or at the version being published (a DuckLake).
+        held = held_back_by(target, COVERED)
         if held:
             raise _held_back(held)
-        info = publish_snapshot(writer, warehouse.snapshots)
+
+    with warehouse.writer() as writer:
+        info = publish_snapshot(writer, warehouse.snapshots, gate=gate)
     context.log.info(
         f"published snapshot {info.snapshot_id} ({info.bytes / 1e6:.1f} MB) in "
         f"{info.duration_s:.2f}s; writers held {info.writers_held_s:.2f}s"
@@ -69,7 +71,8 @@ def warehouse_snapshot(
     return dg.MaterializeResult(
         metadata={
             "snapshot_id": info.snapshot_id,
-            "path": dg.MetadataValue.path(str(info.path)),
+            "location": (dg.MetadataValue.path(str(info.path)) if info.path is not None
+                         else f"{warehouse.backend().location.label} at version {info.version}"),
             "bytes": info.bytes,
             "duration_s": round(info.duration_s, 3),
             "writers_held_s": round(info.writers_held_s, 3),

@@ -44,8 +44,19 @@ def table_row_counts(conn: duckdb.DuckDBPyConnection, version: int | None = None
     return {name: int(n) for name, n in conn.execute(union, tables).fetchall()}
 
 
-def publish(writer, *, keep: int, snapshot_id: str) -> dict:
-    """Verify the lake's latest version and publish it; returns the publication."""
+class _AtVersion:
+    """`.query` over one version of the lake, for a publication gate."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self._conn = conn
+
+    def query(self, sql: str, params: list | None = None):
+        return self._conn.execute(sql, params or []).df()
+
+
+def publish(writer, *, keep: int, snapshot_id: str, gate=None) -> dict:
+    """Verify the lake's latest version and publish it; returns the publication. `gate`
+    judges that very version (writers may commit newer ones meanwhile)."""
     started = time.monotonic()
     backend: Backend = writer.backend
     with backend.named_lock("publish"):
@@ -61,6 +72,8 @@ def publish(writer, *, keep: int, snapshot_id: str) -> dict:
         reader = backend.connect(read_only=True, snapshot_version=version)
         try:
             got = table_row_counts(reader)
+            if gate is not None:
+                gate(_AtVersion(reader))
         finally:
             reader.close()
         if got != counts:

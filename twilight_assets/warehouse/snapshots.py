@@ -35,7 +35,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import duckdb
 
@@ -88,7 +88,12 @@ class SnapshotInfo:
         )
 
 
-def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3) -> SnapshotInfo:
+Gate = Callable[[Any], None]
+"""Called with something that has `.query(sql, params)` over exactly what is about to be
+published; raises to refuse the publication (blocking checks that failed, say)."""
+
+
+def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3, gate: Gate | None = None) -> SnapshotInfo:
     """Publish a verified snapshot of `writer`'s warehouse; see the module docstring.
 
     `writer` is a WarehouseWriter (not imported here, to keep readers light).
@@ -100,8 +105,12 @@ def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3) -> SnapshotIn
         from twilight_assets.warehouse import lake_snapshots
 
         snapshot_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        info = lake_snapshots.publish(writer, keep=keep, snapshot_id=snapshot_id)
+        info = lake_snapshots.publish(writer, keep=keep, snapshot_id=snapshot_id, gate=gate)
         return SnapshotInfo.from_json(info, None)
+    if gate is not None:
+        # Under the writer lease, which the copy is made under too: nothing can land
+        # between the verdict and the copy.
+        gate(writer)
     snapshot_dir = Path(snapshot_dir)
     snapshot_dir.mkdir(parents=True, exist_ok=True)
     with _publish_lock(snapshot_dir):
