@@ -7,17 +7,15 @@ get one, when that variable is unset: it never skips, so CI cannot pass without 
 
 The object store is moto's S3 server, started in this process on 127.0.0.1 for the session;
 each module gets a bucket of its own and the environment (keys, region, endpoint, plain
-HTTP) that DuckDB's httpfs and pyarrow read. Neither reads a path-style switch from the
-environment, and pyarrow reads no endpoint from it either: `S3Store.duckdb_secret_sql` and
-`S3Store.pyarrow_filesystem` derive both from AWS_ENDPOINT_URL, the variable AWS's own
-tools read.
+HTTP) that the warehouse's S3 settings read (twilight_assets/warehouse/object_store.py:
+neither DuckDB's httpfs nor pyarrow takes a path-style endpoint from the environment, so
+they are made from AWS_ENDPOINT_URL, the variable AWS's own tools read).
 
 Registered for the whole suite by `pytest_plugins` in tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import re
@@ -178,38 +176,6 @@ class S3Store:
             # Credentials come from the environment: never ask an instance metadata service.
             "AWS_EC2_METADATA_DISABLED": "true",
         }
-
-    def duckdb_secret_sql(self, name: str = "twilight_test_s3") -> str:
-        """A DuckDB secret for this store: a custom endpoint is addressed by path, since
-        `<bucket>.127.0.0.1` resolves nowhere."""
-        return (
-            f"CREATE OR REPLACE SECRET {name} (TYPE s3, KEY_ID '{self.access_key_id}', "
-            f"SECRET '{self.secret_access_key}', REGION '{self.region}', "
-            f"ENDPOINT '{self.endpoint}', URL_STYLE 'path', USE_SSL {str(self.use_ssl).lower()})"
-        )
-
-    def pyarrow_filesystem(self):
-        from pyarrow import fs
-
-        return fs.S3FileSystem(
-            access_key=self.access_key_id, secret_key=self.secret_access_key, region=self.region,
-            endpoint_override=self.endpoint, scheme="https" if self.use_ssl else "http",
-        )
-
-
-def install_duckdb_extension(conn, name: str) -> None:
-    """INSTALL a DuckDB extension from its `duckdb-extension-<name>` wheel, then LOAD it:
-    never from the network. A wheel built for another DuckDB version is an error here."""
-    import duckdb
-
-    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
-    if spec is None or spec.origin is None:
-        raise RuntimeError(f"the duckdb-extension-{name} wheel is not installed")
-    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
-    if not path.is_file():
-        raise RuntimeError(f"duckdb-extension-{name} has no build for DuckDB {duckdb.__version__} ({path})")
-    conn.execute(f"INSTALL '{path}'")
-    conn.execute(f"LOAD {name}")
 
 
 @pytest.fixture(scope="session")

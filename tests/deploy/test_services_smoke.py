@@ -15,7 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.services import NO_CLUSTER, PG_ENV, PostgresDatabase, S3Store, install_duckdb_extension, restart_postgres
+from twilight_assets.warehouse import extensions
+from twilight_assets.warehouse.object_store import S3Settings
+
+from tests.services import NO_CLUSTER, PG_ENV, PostgresDatabase, S3Store, restart_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,18 +67,19 @@ def test_without_the_cluster_a_postgres_test_fails_and_says_how_to_get_one(tmp_p
 
 def test_duckdb_writes_and_reads_parquet_on_the_s3_server_with_httpfs_from_its_wheel(s3_store: S3Store):
     conn = duckdb.connect()
-    install_duckdb_extension(conn, "httpfs")
+    extensions.load(conn, "httpfs")
     installed = conn.execute(
         "SELECT loaded, installed_from FROM duckdb_extensions() WHERE extension_name = 'httpfs'"
     ).fetchall()
     assert installed[0][0] is True and installed[0][1].endswith("httpfs.duckdb_extension"), installed
-    conn.execute(s3_store.duckdb_secret_sql())
+    settings = S3Settings.from_env()  # what the warehouse and the archive use, from the environment
+    conn.execute(settings.duckdb_secret_sql())
     url = s3_store.url("smoke/numbers.parquet")
     conn.execute(f"COPY (SELECT range AS n, 'x' || range AS s FROM range(1000)) TO '{url}' (FORMAT parquet)")
     assert conn.execute(f"SELECT count(*), sum(n) FROM read_parquet('{url}')").fetchall() == [(1000, 499500)]
 
     # pyarrow reads what DuckDB wrote, and DuckDB what pyarrow wrote.
-    fs = s3_store.pyarrow_filesystem()
+    fs = settings.pyarrow_filesystem()
     assert pq.read_table(f"{s3_store.bucket}/smoke/numbers.parquet", filesystem=fs).num_rows == 1000
     pq.write_table(pa.table({"n": [7, 8]}), f"{s3_store.bucket}/smoke/from_arrow.parquet", filesystem=fs)
     assert conn.execute(f"SELECT sum(n) FROM '{s3_store.url('smoke/from_arrow.parquet')}'").fetchall() == [(15,)]
@@ -87,7 +91,7 @@ def test_the_s3_environment_names_the_local_endpoint_and_plain_http(s3_store: S3
     assert os.environ["DUCKDB_S3_USE_SSL"] == "false"
     # httpfs picks the endpoint, keys and region up from the environment at LOAD.
     conn = duckdb.connect()
-    install_duckdb_extension(conn, "httpfs")
+    extensions.load(conn, "httpfs")
     settings = dict(conn.execute(
         "SELECT name, value FROM duckdb_settings() WHERE name IN ('s3_endpoint', 's3_region', 's3_use_ssl')"
     ).fetchall())

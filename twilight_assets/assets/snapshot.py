@@ -71,8 +71,8 @@ def warehouse_snapshot(
     return dg.MaterializeResult(
         metadata={
             "snapshot_id": info.snapshot_id,
-            "location": (dg.MetadataValue.path(str(info.path)) if info.path is not None
-                         else f"{warehouse.backend().location.label} at version {info.version}"),
+            **({"path": dg.MetadataValue.path(str(info.path))} if info.path is not None
+               else {"version": info.version, "warehouse": warehouse.backend().location.label}),
             "bytes": info.bytes,
             "duration_s": round(info.duration_s, 3),
             "writers_held_s": round(info.writers_held_s, 3),

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from twilight_assets.errors import WarehouseError
+from twilight_assets.warehouse.object_store import S3Settings, split_s3_url
 from twilight_assets.warehouse.values import to_json
 
 SUFFIX = ".json.zst"
@@ -73,7 +74,9 @@ class Archive:
         text = str(root)
         self.is_remote = "://" in text
         if self.is_remote:
-            self._fs, self._root = pafs.FileSystem.from_uri(text.rstrip("/"))
+            if not text.startswith("s3://"):
+                raise WarehouseError(f"the raw archive must be a folder or s3://bucket/prefix, not {text}")
+            self._fs, self._root = S3Settings.from_env().pyarrow_filesystem(), split_s3_url(text)
             self.root = text.rstrip("/")
         else:
             self._fs = None

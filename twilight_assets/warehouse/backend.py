@@ -18,13 +18,11 @@ never looks at which kind it got.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ContextManager, Iterator
-from urllib.parse import urlparse
 
 import duckdb
 
@@ -32,6 +30,7 @@ from twilight_assets import config
 from twilight_assets.errors import WarehouseError
 from twilight_assets.leases import LeaseTimeoutError, file_lease
 from twilight_assets.warehouse import extensions
+from twilight_assets.warehouse.object_store import S3Settings
 
 if TYPE_CHECKING:
     from twilight_assets.warehouse.writer import WarehouseWriter
@@ -282,22 +281,7 @@ def _redact(text: str, location: WarehouseLocation) -> str:
 
 
 def _create_s3_secret(conn: duckdb.DuckDBPyConnection) -> None:
-    """Credentials for s3:// data from the standard AWS variables; an AWS_ENDPOINT_URL
-    (MinIO, moto, a proxy) switches to path-style addressing, plain HTTP if it says so."""
-    env = os.environ
-    parts = ["TYPE s3"]
-    for option, names in (("KEY_ID", ("AWS_ACCESS_KEY_ID",)), ("SECRET", ("AWS_SECRET_ACCESS_KEY",)),
-                          ("SESSION_TOKEN", ("AWS_SESSION_TOKEN",)),
-                          ("REGION", ("AWS_REGION", "AWS_DEFAULT_REGION"))):
-        value = next((env[n] for n in names if env.get(n)), None)
-        if value:
-            parts.append(f"{option} {_literal(value)}")
-    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
-    if endpoint:
-        url = urlparse(endpoint if "://" in endpoint else f"https://{endpoint}")
-        parts += [f"ENDPOINT {_literal(url.netloc)}", "URL_STYLE 'path'",
-                  f"USE_SSL {'true' if url.scheme == 'https' else 'false'}"]
-    conn.execute(f"CREATE OR REPLACE SECRET twilight_s3 ({', '.join(parts)})").fetchall()
+    conn.execute(S3Settings.from_env().duckdb_secret_sql()).fetchall()
 
 
 class _AdvisoryLocks:
