@@ -15,7 +15,7 @@ import tushare.pro.client
 from tushare_sim import SimulatorConfig, SimulatorServer
 
 # PostgreSQL and S3 fixtures for every test directory (see tests/services.py).
-pytest_plugins = ["tests.services"]
+pytest_plugins = ["tests.services", "tests.backends"]
 
 SIMULATOR_CONFIG = SimulatorConfig(
     seed=7,

@@ -8,12 +8,14 @@ from typing import Iterable
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from twilight_assets.assets.snapshot import SNAPSHOT_ASSET
+from twilight_assets.assets.snapshot import SNAPSHOT_ASSET, SNAPSHOTS_KEPT
 from twilight_assets.entity_partitions import describe, list_codes, unregistered
 from twilight_assets.errors import NoSnapshotError
 from twilight_assets.partitions import TIMEZONE, indexes, stocks, trading_days
 from twilight_assets.resources import WarehouseResource
+from twilight_assets.run_limits import max_runtime_tags
 from twilight_assets.specs import REGISTRY, EntityType, Grain
+from twilight_assets.warehouse.maintenance import maintain
 
 
 def _keys(predicate) -> list[str]:
@@ -21,7 +23,8 @@ def _keys(predicate) -> list[str]:
 
 
 def _job(name: str, api_names: Iterable[str], description: str):
-    return dg.define_asset_job(name, selection=list(api_names), description=description)
+    return dg.define_asset_job(name, selection=list(api_names), description=description,
+                               tags=max_runtime_tags(name))
 
 
 reference_job = _job(
@@ -46,7 +49,25 @@ index_job = _job(
 )
 snapshot_job = _job("snapshot_job", [SNAPSHOT_ASSET], "Publish a read-only snapshot for readers.")
 
-JOBS = [reference_job, calendar_job, daily_market_job, stock_job, index_job, snapshot_job]
+
+@dg.op(description="Compact and expire a DuckLake (keeping the published snapshots readable), "
+       "checkpoint a warehouse file, and remove the raw archive's orphans.")
+def maintain_warehouse(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> None:
+    with warehouse.writer() as writer:
+        for line in maintain(writer, warehouse.archive(), keep=SNAPSHOTS_KEPT):
+            context.log.info(line)
+
+
+@dg.job(
+    description="Warehouse housekeeping: a DuckLake's small files merged and old snapshots "
+    "expired (the last published ones stay readable); the raw archive's orphans removed.",
+    tags=max_runtime_tags("maintenance_job"),
+)
+def maintenance_job() -> None:
+    maintain_warehouse()
+
+
+JOBS = [reference_job, calendar_job, daily_market_job, stock_job, index_job, snapshot_job, maintenance_job]
 
 
 def _range_tags(first: str, last: str) -> dict[str, str]:
@@ -126,9 +147,15 @@ def index_refresh_schedule(context: dg.ScheduleEvaluationContext):
     return _all_entities(context, indexes)
 
 
+maintenance_schedule = dg.ScheduleDefinition(
+    name="maintenance_schedule", job=maintenance_job, cron_schedule="0 5 * * 0",
+    execution_timezone=TIMEZONE, default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Sundays 05:00, after the weekly refreshes: warehouse housekeeping.",
+)
+
 SCHEDULES = [
     daily_market_schedule, snapshot_schedule, reference_schedule, calendar_schedule,
-    stock_refresh_schedule, index_refresh_schedule,
+    stock_refresh_schedule, index_refresh_schedule, maintenance_schedule,
 ]
 
 @dg.sensor(

@@ -28,6 +28,8 @@ MAX_RUNTIME_S: dict[str, int] = {
     "snapshot_job": HOUR,
     # Every check over whole tables.
     "quality_sweep": 2 * HOUR,
+    # Compaction and expiry of a DuckLake, the archive's orphans.
+    "maintenance_job": 2 * HOUR,
 }
 
 

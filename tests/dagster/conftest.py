@@ -1,5 +1,6 @@
-"""A real Dagster instance in a temporary DAGSTER_HOME (with the project's pools),
-a real DuckDB warehouse, and the shared simulator over HTTP."""
+"""A real Dagster instance in a temporary DAGSTER_HOME, a real warehouse on each backend in
+turn (every module here runs twice: a DuckDB file, and a DuckLake on the test PostgreSQL
+cluster), and the shared simulator over HTTP."""
 
 from __future__ import annotations
 
@@ -9,26 +10,34 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from tests.backends import BACKENDS, warehouse_env
+from tests.services import drop_database
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def dagster_env(tmp_path_factory, simulator):
+@pytest.fixture(scope="module", params=BACKENDS)
+def dagster_env(request, tmp_path_factory, simulator):
     home = tmp_path_factory.mktemp("dagster_home")
     shutil.copy(PROJECT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     data = tmp_path_factory.mktemp("data")
+    template = request.getfixturevalue("template_lake") if request.param == "ducklake" else None
+    warehouse, database = warehouse_env(request.param, data, template, request.module.__name__)
     env = {
         "DAGSTER_HOME": str(home),
-        "TWILIGHT_WAREHOUSE": str(data / "warehouse.duckdb"),
-        "TWILIGHT_SNAPSHOT_DIR": str(data / "snapshots"),
+        **warehouse,
         "TWILIGHT_SOURCE": "simulator",
         "TUSHARE_HTTP_URL": simulator.url,
     }
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("TUSHARE_TOKEN", raising=False)
-        for key, value in env.items():
-            mp.setenv(key, value)
-        yield env
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv("TUSHARE_TOKEN", raising=False)
+            for key, value in env.items():
+                mp.setenv(key, value)
+            yield env
+    finally:
+        if database is not None:
+            drop_database(database)
 
 
 @pytest.fixture(scope="module")

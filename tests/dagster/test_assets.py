@@ -11,6 +11,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+
+from tests.backends import live_rows
+from twilight_assets.warehouse.backend import open_backend
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from twilight_assets.assets.datasets import build_dataset_asset
@@ -28,9 +31,8 @@ def materialize(names, instance, resources, **kwargs) -> dg.ExecuteInProcessResu
 
 
 def table(env, sql, params=None):
-    """Read the live file the way nothing in production does: only between runs, in tests."""
-    with duckdb.connect(env["TWILIGHT_WAREHOUSE"], read_only=True) as conn:
-        return conn.execute(sql, params or []).fetchall()
+    """Read the live warehouse between runs (tests only)."""
+    return live_rows(env["TWILIGHT_WAREHOUSE"], sql, params)
 
 
 PARTITION_METADATA = {
@@ -435,7 +437,10 @@ def test_snapshot_asset_publishes_and_a_reader_reads_during_ingest(loaded, dagst
     result = dg.materialize([warehouse_snapshot], instance=instance, resources=resources)
     assert result.success
     meta = mat_metadata(result, "warehouse_snapshot")
-    assert Path(meta["path"]).exists() and meta["bytes"] > 0
+    if open_backend(dagster_env["TWILIGHT_WAREHOUSE"]).is_lake:  # a verified version, not a copy
+        assert meta["version"] > 0 and "ducklake:postgres:" in meta["warehouse"]
+    else:
+        assert Path(meta["path"]).exists() and meta["bytes"] > 0
     assert meta["table_rows"]["normalized_stock_basic"] > 0
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, dagster_env["TWILIGHT_SNAPSHOT_DIR"], "6"],
@@ -448,10 +453,10 @@ def test_snapshot_asset_publishes_and_a_reader_reads_during_ingest(loaded, dagst
     assert reader.returncode == 0, err
     reads, _ = map(int, out.split())
     assert reads > 0
-    with duckdb.connect(dagster_env["TWILIGHT_WAREHOUSE"], read_only=True) as conn:
-        live = conn.execute("SELECT count(*) FROM normalized_daily").fetchone()[0]
+    (live,), = table(dagster_env, "SELECT count(*) FROM normalized_daily")
     from twilight_assets.warehouse.reader import WarehouseReader
 
-    with WarehouseReader(Path(dagster_env["TWILIGHT_SNAPSHOT_DIR"])) as r:
+    with WarehouseReader(Path(dagster_env["TWILIGHT_SNAPSHOT_DIR"]),
+                         backend=open_backend(dagster_env["TWILIGHT_WAREHOUSE"])) as r:
         assert int(r.query("SELECT count(*) AS n FROM normalized_daily")["n"][0]) == live
     assert json.dumps(meta["table_rows"])  # JSON-safe metadata

@@ -13,6 +13,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.backends import live_rows
+
 from tests.dagster.conftest import PROJECT
 
 TIMEOUT_S = 300
@@ -38,9 +40,8 @@ def output(proc: subprocess.CompletedProcess) -> str:
 
 
 def live(env: dict, sql: str, params=None) -> list[tuple]:
-    """Read the live file between runs (tests only: nothing else holds it then)."""
-    with duckdb.connect(env["TWILIGHT_WAREHOUSE"], read_only=True) as conn:
-        return conn.execute(sql, params or []).fetchall()
+    """Read the live warehouse between runs (tests only)."""
+    return live_rows(env["TWILIGHT_WAREHOUSE"], sql, params)
 
 
 def new_home(tmp_path: Path, name: str) -> str:

@@ -10,6 +10,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from twilight_assets.warehouse.backend import open_backend
+from twilight_assets.warehouse.snapshots import published
+
 from twilight_assets.assets.datasets import build_dataset_asset
 from twilight_assets.assets.snapshot import COVERED, warehouse_snapshot
 from twilight_assets.checks.definitions import checks_for
@@ -104,7 +107,10 @@ def failure_text(result: dg.ExecuteInProcessResult) -> str:
 
 
 def test_a_failing_blocking_check_stops_the_snapshot_until_it_passes(loaded, dagster_env, instance, resources, simulator):
-    current = Path(dagster_env["TWILIGHT_SNAPSHOT_DIR"]) / "CURRENT"
+    def current() -> str | None:
+        found = published(open_backend(dagster_env["TWILIGHT_WAREHOUSE"]), Path(dagster_env["TWILIGHT_SNAPSHOT_DIR"]))
+        return found[0].snapshot_id if found else None
+
     simulator.add_fault("ohlc_violation", api_name="daily", match={"trade_date": DAY.replace("-", "")})
     try:
         bad = daily_with_checks(instance, resources)
@@ -118,16 +124,16 @@ def test_a_failing_blocking_check_stops_the_snapshot_until_it_passes(loaded, dag
     text = failure_text(refused)
     assert text.startswith("warehouse_snapshot not published: 1 blocking check result(s) failed")
     assert f"ohlc_daily on daily ({DAY};" in text
-    assert not current.exists()
+    assert current() is None
     # The schedule's run goes through the same asset, so it holds back too.
     scheduled = scheduled_snapshot(instance)
     assert not scheduled.success and f"ohlc_daily on daily ({DAY};" in failure_text(scheduled)
-    assert not current.exists()
+    assert current() is None
 
     # The day re-fetched clean, its checks pass on the same scope: publication resumes.
     assert daily_with_checks(instance, resources).success
-    published = dg.materialize([warehouse_snapshot], instance=instance, resources=resources)
-    assert published.success and current.exists()
-    first = current.read_text().strip()
+    publication = dg.materialize([warehouse_snapshot], instance=instance, resources=resources)
+    assert publication.success and current() is not None
+    first = current()
     assert scheduled_snapshot(instance).success
-    assert current.read_text().strip() != first
+    assert current() != first

@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_job_has_a_limit_and_no_limit_names_a_missing_job():
-    jobs = {job.name for job in defs.resolve_all_job_defs() if not job.name.startswith("__")}
-    assert set(MAX_RUNTIME_S) == jobs
+    jobs = {job.name: job for job in defs.resolve_all_job_defs() if not job.name.startswith("__")}
+    assert set(MAX_RUNTIME_S) == set(jobs)
+    for name, job in jobs.items():  # and its runs carry it
+        assert job.tags.get("dagster/max_runtime") == str(MAX_RUNTIME_S[name]), name
 
 
 def test_each_limit_is_below_the_instances_own_backstop():

@@ -4,7 +4,6 @@ built from the registry's specs (so every column and type is the spec's own)."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -14,11 +13,9 @@ import pytest
 from twilight_assets import config
 from twilight_assets.specs import REGISTRY, DatasetSpec
 from twilight_assets.warehouse.archive import Archive
-from twilight_assets.warehouse.backend import Backend, open_backend
+from twilight_assets.warehouse.backend import Backend
 from twilight_assets.warehouse.raw import RawResponse
 from twilight_assets.warehouse.writer import WarehouseWriter
-
-from tests.services import PostgresDatabase, create_database, drop_database
 
 SEED_LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS backfill_progress (
@@ -33,55 +30,6 @@ PRIMARY KEY (api_name, trade_date)
 );
 """
 """The seed's ledger DDL, verbatim from its Task 0 notes (A0.7)."""
-
-
-BACKENDS = ("file", "ducklake")
-"""Every test that takes `backend` (or `writer`) runs on both: a DuckDB file, and a
-DuckLake with its catalog on the test PostgreSQL cluster and its data in a folder."""
-
-
-@pytest.fixture(scope="session")
-def template_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse with the schema applied, made once; tests copy it (it is closed)."""
-    path = tmp_path_factory.mktemp("template") / "warehouse.duckdb"
-    WarehouseWriter(path).close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def template_lake(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A DuckLake catalog database with the schema applied, made once; tests get a copy
-    (PostgreSQL's CREATE DATABASE ... TEMPLATE). Its data path is shared, which DuckLake's
-    uniquely named files allow; each copy has its own catalog."""
-    database = create_database("lake_template")
-    data = tmp_path_factory.mktemp("lake-data")
-    WarehouseWriter(open_backend(f"ducklake:postgres:{database.conninfo}", data_path=str(data))).close()
-    yield database.dbname
-    drop_database(database)
-
-
-def lake_copy(template: str, label: str) -> PostgresDatabase:
-    return create_database(label, template=template)
-
-
-@pytest.fixture
-def warehouse_path(template_warehouse: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(template_warehouse, path)
-    return path
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    """A new, empty warehouse on each backend in turn."""
-    if request.param == "file":
-        yield open_backend(str(request.getfixturevalue("warehouse_path")))
-        return
-    database = lake_copy(request.getfixturevalue("template_lake"), request.node.name)
-    try:
-        yield open_backend(f"ducklake:postgres:{database.conninfo}")
-    finally:
-        drop_database(database)
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ from twilight_assets.warehouse.snapshots import publish_snapshot
 from twilight_assets.warehouse.writer import WarehouseWriter
 
 from tests.services import drop_database
-from tests.warehouse.conftest import lake_copy, write_daily
+from tests.backends import lake_copy
+from tests.warehouse.conftest import write_daily
 from tests.warehouse.lake_children import weekdays
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,3 +191,26 @@ def test_a_restart_of_postgres_during_a_run_and_a_retry_land_everything(lake):
         assert writer.query("SELECT count(*) AS n FROM normalized_daily")["n"].item() == 40 * 500
         ledger = writer.progress("daily")
         assert len(ledger) == 40 and set(ledger["status"]) == {"done"}
+
+
+def test_the_fetch_lease_is_one_process_at_a_time_across_hosts_and_dies_with_its_holder(lake):
+    """A PostgreSQL advisory lock: a second process waits (or times out) while the first
+    holds it, and PostgreSQL frees it when the holder is killed, as the kernel does a flock."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from twilight_assets.warehouse.backend import open_backend\n"
+         "with open_backend(sys.argv[1]).fetch_lease('daily', timeout_s=30):\n"
+         "    print('held', flush=True); time.sleep(600)\n",
+         f"ducklake:{lake.location.target}"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(WarehouseError, match="waited 0s for the daily fetch lease"):
+        with lake.fetch_lease("daily", timeout_s=0.3):
+            pass
+    with lake.fetch_lease("income", timeout_s=0.3) as waited:  # another API is free
+        assert waited < 0.3
+    os.killpg(holder.pid, signal.SIGKILL)
+    holder.wait()
+    with lake.fetch_lease("daily", timeout_s=30) as waited:
+        assert waited < 30

@@ -11,6 +11,8 @@ from twilight_assets.warehouse.snapshots import publish_snapshot
 SNAPSHOT_ASSET = "warehouse_snapshot"
 COVERED = tuple(REGISTRY)
 """The datasets a snapshot publishes, and whose blocking checks gate it."""
+SNAPSHOTS_KEPT = 3
+"""Published snapshots kept readable: copies kept, or a DuckLake's versions not expired."""
 
 _LISTED = 20
 
@@ -63,7 +65,7 @@ def warehouse_snapshot(
             raise _held_back(held)
 
     with warehouse.writer() as writer:
-        info = publish_snapshot(writer, warehouse.snapshots, gate=gate)
+        info = publish_snapshot(writer, warehouse.snapshots, keep=SNAPSHOTS_KEPT, gate=gate)
     context.log.info(
         f"published snapshot {info.snapshot_id} ({info.bytes / 1e6:.1f} MB) in "
         f"{info.duration_s:.2f}s; writers held {info.writers_held_s:.2f}s"

@@ -38,6 +38,7 @@ from twilight_assets.freshness import (
     per_date_deadline_cron,
 )
 from twilight_assets.resources import WarehouseResource
+from twilight_assets.run_limits import max_runtime_tags
 from twilight_assets.specs import REGISTRY, DatasetSpec, Grain
 
 log = logging.getLogger("twilight_assets.checks")
@@ -231,6 +232,7 @@ quality_sweep_job = dg.define_asset_job(
     # Seventeen check steps, each a new process under the default executor, cost more
     # than the SQL they run: one process runs them all, one after another.
     executor_def=dg.in_process_executor,
+    tags=max_runtime_tags("quality_sweep"),
     description="Every quality check over whole tables (no partitions): results in the UI "
     "and in quality_log. Dagster has no `asset check` CLI; run this job instead: "
     "`dagster job launch -j quality_sweep` or from the UI.",

@@ -246,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     """`twilight archive gc [--dry-run] [--min-age-hours H]`"""
     from twilight_assets import config
     from twilight_assets.warehouse.backend import open_backend
+    from twilight_assets.warehouse.raw import referenced_archive_paths
 
     parser = argparse.ArgumentParser(prog="twilight archive", description="Maintain the raw archive.")
     parser.add_argument("action", choices=("gc",))
@@ -257,9 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     backend = open_backend()
     try:
         with backend.writer() as writer:
-            referenced = set(writer.query(
-                "SELECT DISTINCT archive_path FROM raw_responses WHERE archive_path IS NOT NULL"
-            )["archive_path"])
+            referenced = referenced_archive_paths(writer)
         report = collect_garbage(archive, referenced, min_age=dt.timedelta(hours=args.min_age_hours),
                                  dry_run=args.dry_run)
     except WarehouseError as exc:

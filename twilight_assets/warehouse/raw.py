@@ -95,3 +95,10 @@ def stored(conn: duckdb.DuckDBPyConnection, where: str, params: list) -> list[St
         )
         out.append(StoredResponse(raw_id=int(raw_id), written_at=written_at, response=response))
     return out
+
+
+def referenced_archive_paths(target) -> set[str]:
+    """Every archive file some raw_responses row names (`target` has `.query`)."""
+    return set(target.query(
+        "SELECT DISTINCT archive_path FROM raw_responses WHERE archive_path IS NOT NULL"
+    )["archive_path"])
