@@ -12,7 +12,7 @@ from dagster._core.events import DagsterEventType
 from dagster._core.storage.dagster_run import DagsterRunStatus
 
 from tests.deploy.daemon import ROOT, Deployment, warehouse_env
-from tests.services import PostgresDatabase
+from tests.services import PostgresDatabase, create_database, drop_database
 from twilight_assets.run_launcher import HOST_TAG, LocalRunLauncher
 
 RUNS = (("calendar_job", "2023"), ("calendar_job", "2024"))
@@ -30,14 +30,28 @@ def postgres_env(database: PostgresDatabase) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory, pg_database, simulator):
+def lake(tmp_path_factory):
+    """The warehouse the deployment's runs write: a DuckLake, its catalog a database of its own."""
+    database = create_database("deploy_lake")
+    try:
+        yield database, tmp_path_factory.mktemp("pg-deploy-lake")
+    finally:
+        drop_database(database)
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, pg_database, lake, simulator):
     home = tmp_path_factory.mktemp("pg-dagster-home")
     shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
     data = tmp_path_factory.mktemp("pg-deploy-data")
+    lake_database, lake_data = lake
     settings = {
         "DAGSTER_HOME": str(home),
         **postgres_env(pg_database),
         **warehouse_env(data),
+        # Production's scale-out warehouse: every run writes the same DuckLake at once.
+        "TWILIGHT_WAREHOUSE": f"ducklake:postgres:{lake_database.conninfo}",
+        "TWILIGHT_LAKE_DATA": str(lake_data),
         "TWILIGHT_SOURCE": "simulator",
         "TUSHARE_HTTP_URL": simulator.url,
     }
@@ -81,10 +95,12 @@ def test_two_runs_submitted_at_once_go_through_the_queue_and_succeed(deployment)
             assert HOST_TAG in instance.get_run_by_id(run.run_id).tags
 
 
-def test_both_runs_wrote_the_warehouse(deployment):
+def test_both_runs_wrote_the_ducklake(deployment):
     from twilight_assets.resources import WarehouseResource
 
-    with WarehouseResource().writer() as writer:
+    warehouse = WarehouseResource()
+    assert warehouse.backend().is_lake
+    with warehouse.writer() as writer:
         progress = writer.query(
             "SELECT partition_key, status, rows FROM ingest_progress WHERE api_name = 'trade_cal' ORDER BY 1", []
         )
