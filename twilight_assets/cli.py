@@ -11,7 +11,7 @@ COMMANDS = {
     "migrate": ("twilight_assets.migrate", "bring a warehouse up to date (or --to a DuckLake), keeping every row"),
     "rebuild": ("twilight_assets.rebuild", "re-normalize a dataset from the raw archive, offline"),
     "archive": ("twilight_assets.warehouse.archive", "maintain the raw archive (gc: remove orphans)"),
-    "snapshot": ("twilight_assets.warehouse.snapshots", "list or publish read-only snapshots"),
+    "snapshot": ("twilight_assets.snapshot_cli", "list or publish read-only snapshots"),
     "simulator": ("tushare_sim.cli", "run the Tushare-compatible simulator"),
     "monitor": ("twilight_assets.monitor.cli", "health report over the latest snapshot"),
     "partitions": ("twilight_assets.entity_partitions", "register stock and index partitions in $DAGSTER_HOME"),

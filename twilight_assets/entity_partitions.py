@@ -17,27 +17,21 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable
 
 import dagster as dg
-import pandas as pd
 
 from twilight_assets.errors import NoSnapshotError
 from twilight_assets.partitions import ENTITY_LISTS
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.schema import quote
+from twilight_assets.warehouse.values import Queryable
 
 EntityCodes = dict[str, list[str]]
 """Dynamic partitions set name (stocks, indexes) -> codes, in the order to add them."""
 
 _SHOWN = 10
-
-
-class Queryable(Protocol):
-    """A WarehouseWriter (the live warehouse) or a WarehouseReader (a snapshot)."""
-
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame: ...
 
 
 def list_codes(target: Queryable, lists: Iterable[str] = tuple(ENTITY_LISTS)) -> EntityCodes:

@@ -173,3 +173,25 @@ def test_snapshot_cli_publishes_and_lists(warehouse_path, tmp_path):
     listed = subprocess.run(base + ["list", "--snapshot-dir", str(snaps)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert listed.returncode == 0, listed.stderr
     assert f"* {info['snapshot_id']}" in listed.stdout
+
+
+def test_the_snapshot_cli_holds_to_the_publication_gate(warehouse_path, tmp_path):
+    import datetime as dt
+
+    from twilight_assets.warehouse.quality import CheckRecord
+
+    with WarehouseWriter(warehouse_path) as writer:
+        write_daily(writer, "2024-01-02", n=4)
+        writer.record_check_results([CheckRecord(
+            run_id=None, asset="daily", check_name="ohlc_daily", partition="2024-01-02", severity="ERROR",
+            passed=False, metric=1.0, threshold=0.0, failed_rows=1, samples=[], message="1 row with high < low",
+            evaluated_at=dt.datetime.now(dt.UTC))])
+    snaps = tmp_path / "snapshots"
+    base = [sys.executable, "-m", "twilight_assets.cli", "snapshot", "publish", "--warehouse", str(warehouse_path),
+            "--snapshot-dir", str(snaps)]
+    held = subprocess.run(base, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert held.returncode == 1 and "not published: 1 blocking check" in held.stderr and "ohlc_daily" in held.stderr
+    assert list_snapshots(snaps) == []
+    forced = subprocess.run(base + ["--force"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert forced.returncode == 0, forced.stderr
+    assert len(list_snapshots(snaps)) == 1

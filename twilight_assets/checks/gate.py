@@ -17,17 +17,14 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Iterable, Protocol
+from typing import Iterable
 
 import pandas as pd
 
 from twilight_assets.checks.definitions import CHECK_SPECS, SQL_DIR, SQL_PACKAGE
+from twilight_assets.warehouse.values import Queryable
 
 GATE_SQL = "publication_gate.sql"
-
-
-class Queryable(Protocol):
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)

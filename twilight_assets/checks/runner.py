@@ -26,7 +26,7 @@ import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable
 
 import duckdb
 import numpy as np
@@ -37,6 +37,7 @@ from twilight_assets.errors import WarehouseError
 from twilight_assets.freshness import due_dates
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.ledger import canonical_partition
+from twilight_assets.warehouse.values import Queryable
 
 MAX_SAMPLES = 5
 NOT_EVALUATED = "not evaluated"
@@ -45,10 +46,6 @@ such a result as passed, so readers (the monitor) tell it from a real pass by th
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*(?::\s*([a-z_]+)|\(([^)]*)\))?\s*\}\}")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _FAILED_ROWS = "__failed_rows"
-
-
-class Queryable(Protocol):
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame: ...
 
 
 Target = duckdb.DuckDBPyConnection | Queryable

@@ -223,7 +223,7 @@ def render_html(report: dict[str, Any]) -> str:
     if not snap:
         return "".join(out + ["</body></html>"])
     out.append(f"<p class='muted'>{_esc(snap['message'])} · "
-               f"{snap['bytes']:,} bytes · today {_esc(report['today'])} (Asia/Shanghai) · "
+               f"{snap['size']} · today {_esc(report['today'])} (Asia/Shanghai) · "
                f"latest open day due {_esc(report['due'])}</p>")
     cov = report["coverage"]
     out.append(f"<h2>Recent coverage: open days × datasets {_badge(cov['status'])}</h2>")

@@ -34,7 +34,10 @@ def snapshot_section(reader: WarehouseReader, now: dt.datetime) -> dict[str, Any
     status = WARN if age is not None and age > SNAPSHOT_MAX_AGE else OK
     return {
         "snapshot_id": info.snapshot_id,
-        "path": str(info.path),
+        # A copy's file, or a DuckLake's version read in place.
+        "path": str(info.path) if info.path is not None else None,
+        "version": info.version,
+        "size": f"{info.bytes:,} bytes" if info.path is not None else f"DuckLake version {info.version}",
         "bytes": info.bytes,
         "created_at": created.isoformat() if created else None,
         "age_hours": round(age.total_seconds() / 3600, 2) if age is not None else None,

@@ -26,7 +26,7 @@ def render_text(report: dict[str, Any]) -> str:
     lines = [f"twilight monitor: {report['status'].upper()} (exit {report['exit_code']})"]
     snap = report.get("snapshot")
     if snap:
-        lines.append(f"  {snap['message']}, {snap['bytes']:,} bytes")
+        lines.append(f"  {snap['message']}, {snap['size']}")
         lines.append(f"  today {report['today']} (Asia/Shanghai), latest open day due {report['due']}")
         lines.append("  freshness:")
         lines += [f"    [{f['status']:>5}] {f['message']}" for f in report["freshness"]]

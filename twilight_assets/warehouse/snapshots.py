@@ -24,13 +24,11 @@ deleted (the file lives on until closed).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import fcntl
 import json
 import os
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -39,7 +37,6 @@ from typing import Any, Callable, Iterator
 
 import duckdb
 
-from twilight_assets import config
 from twilight_assets.errors import WarehouseError
 from twilight_assets.warehouse.schema import quote
 
@@ -367,46 +364,3 @@ def _publish_lock(snapshot_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
-# --- command line ---------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`twilight snapshot list|publish [--warehouse P] [--snapshot-dir D] [--keep N] [--json]`"""
-    parser = argparse.ArgumentParser(prog="twilight snapshot", description="List or publish read-only snapshots.")
-    parser.add_argument("action", choices=("list", "publish"))
-    parser.add_argument("--warehouse", default=None, help="the warehouse (default: TWILIGHT_WAREHOUSE)")
-    parser.add_argument("--snapshot-dir", type=Path, default=None, help="default: TWILIGHT_SNAPSHOT_DIR")
-    parser.add_argument("--keep", type=int, default=3, help="snapshots to keep after publishing (default 3)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = parser.parse_args(argv)
-    snapshot_dir = (args.snapshot_dir or config.snapshot_dir()).resolve()
-    from twilight_assets.warehouse.backend import open_backend
-
-    backend = open_backend(args.warehouse)
-    try:
-        if args.action == "publish":
-            local = backend.location.local_file
-            if local is not None and not local.exists():
-                print(f"twilight snapshot: no warehouse at {local}", file=sys.stderr)
-                return 1
-            with backend.writer() as writer:
-                infos = [publish_snapshot(writer, snapshot_dir, keep=args.keep)]
-        infos = published(backend, snapshot_dir)
-    except WarehouseError as exc:
-        print(f"twilight snapshot: {exc}", file=sys.stderr)
-        return 1
-    current = infos[0] if infos else None
-    if args.json:
-        print(json.dumps([{**i.to_json(), "current": current is not None and i.snapshot_id == current.snapshot_id} for i in infos], indent=2))
-        return 0
-    if not infos:
-        print(f"no snapshots in {snapshot_dir}")
-        return 0
-    print(f"{'':2}{'snapshot':<28} {'MB':>9} {'rows':>12} {'held s':>7} {'total s':>8}")
-    for i in infos:
-        mark = "* " if current is not None and i.snapshot_id == current.snapshot_id else "  "
-        rows = sum(i.table_rows.values())
-        print(f"{mark}{i.snapshot_id:<28} {i.bytes / 1e6:>9.1f} {rows:>12,} {i.writers_held_s:>7.2f} {i.duration_s:>8.2f}")
-    where = backend.location.label if backend.is_lake and backend.location.local_file is None else snapshot_dir
-    print(f"(* current; in {where})")
-    return 0

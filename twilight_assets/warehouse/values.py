@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
 import duckdb
 
@@ -26,6 +26,13 @@ BOOKKEEPING = (("source", "VARCHAR"), ("ingested_at", "TIMESTAMP"), ("raw_id", "
 SOURCES = ("tushare", "simulator")
 MAX_ERROR_CHARS = 2000
 _RANDOM_BITS = 10
+
+
+class Queryable(Protocol):
+    """Anything that answers SQL with a DataFrame: a WarehouseWriter (the live warehouse),
+    a WarehouseReader (a snapshot), a version of a DuckLake."""
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame: ...
 
 
 def utcnow() -> dt.datetime:
