@@ -30,7 +30,7 @@ def conn(tmp_path):
 
 def test_a_new_warehouse_gets_every_file_in_order_once(conn):
     assert BASE == ["01_raw_tables.sql", "02_normalized_tables.sql", "03_metadata_tables.sql",
-                    "04_views.sql", "06_quality.sql"]
+                    "04_views.sql", "06_quality.sql", "07_point_in_time.sql"]
     assert ensure_schema(conn) == ["00_schema_version.sql", *BASE]
     assert ensure_schema(conn) == []
     assert migrate_schema(conn) == []

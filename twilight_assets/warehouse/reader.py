@@ -21,6 +21,7 @@ import pandas as pd
 from twilight_assets import config
 from twilight_assets.errors import NoSnapshotError, WarehouseError
 from twilight_assets.warehouse.backend import Backend, open_backend
+from twilight_assets.warehouse.point_in_time import PointInTimeReads
 from twilight_assets.warehouse.schema import quote
 from twilight_assets.warehouse.snapshots import (
     SnapshotInfo,
@@ -35,7 +36,11 @@ _OPEN_RETRIES = 3
 the file; then the newer snapshot is read instead."""
 
 
-class WarehouseReader:
+class WarehouseReader(PointInTimeReads):
+    """One published snapshot, open for reading: SQL (`query`, `table`) and the
+    point-in-time reads a backtest needs (`fundamentals`, `prices`, `universe`,
+    `index_members`; see warehouse/point_in_time.py)."""
+
     def __init__(
         self,
         snapshot_dir: Path | None = None,
