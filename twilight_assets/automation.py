@@ -11,6 +11,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from twilight_assets.assets.snapshot import SNAPSHOT_ASSET, SNAPSHOTS_KEPT
 from twilight_assets.entity_partitions import describe, list_codes, unregistered
 from twilight_assets.errors import NoSnapshotError
+from twilight_assets.healing.sensor import build_coverage_healing_sensor
 from twilight_assets.partitions import TIMEZONE, indexes, stocks, trading_days
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.run_limits import max_runtime_tags
@@ -22,8 +23,12 @@ def _keys(predicate) -> list[str]:
     return [s.api_name for s in REGISTRY.values() if predicate(s)]
 
 
+_APIS_OF: dict[str, list[str]] = {}
+
+
 def _job(name: str, api_names: Iterable[str], description: str):
-    return dg.define_asset_job(name, selection=list(api_names), description=description,
+    _APIS_OF[name] = list(api_names)
+    return dg.define_asset_job(name, selection=_APIS_OF[name], description=description,
                                tags=max_runtime_tags(name))
 
 
@@ -185,4 +190,8 @@ def entity_partitions_sensor(context: dg.SensorEvaluationContext, warehouse: War
     return dg.SensorResult(dynamic_partitions_requests=requests, cursor=snapshot_id)
 
 
-SENSORS = [entity_partitions_sensor]
+JOB_OF = {api: job for job in (reference_job, calendar_job, daily_market_job, stock_job, index_job)
+          for api in _APIS_OF[job.name]}
+"""The asset job each dataset belongs to (one partitions definition per job)."""
+
+SENSORS = [entity_partitions_sensor, build_coverage_healing_sensor(JOB_OF)]
