@@ -1,4 +1,6 @@
 """Snapshots of a DuckLake on PostgreSQL: a verified catalog version, published, not copied.
+(A lake with a local catalog file publishes a copy of that file, warehouse/snapshots.py,
+and records it here too; `maintain` serves both.)
 
 Every DuckLake commit is a snapshot readers can attach at (`SNAPSHOT_VERSION`), from any
 host, while writers go on. Publishing one therefore copies nothing: it takes the latest
@@ -87,12 +89,21 @@ def publish(writer, *, keep: int, snapshot_id: str, gate=None) -> dict:
             "count_s": counted - started, "verify_s": verified - counted,
             "duration_s": time.monotonic() - started, "keep": keep,
         }
-        writer.query(
-            f"INSERT INTO {PUBLICATIONS} (snapshot_id, version, created_at, info) "
-            "VALUES (?, ?, ?, CAST(? AS JSON))",
-            [snapshot_id, version, dt.datetime.fromisoformat(info["created_at"]), json.dumps(info)],
-        )
+        record_publication(writer, info)
         return info
+
+
+def record_publication(writer, info: dict) -> None:
+    """Append a publication (snapshot_id, version, created_at, ...) to the lake's record:
+    a PostgreSQL-catalog lake's CURRENT, and what `maintain` keeps readable on both."""
+    created_at = dt.datetime.fromisoformat(str(info["created_at"]))
+    if created_at.tzinfo is not None:
+        created_at = created_at.astimezone(dt.UTC).replace(tzinfo=None)
+    writer.query(
+        f"INSERT INTO {PUBLICATIONS} (snapshot_id, version, created_at, info) "
+        "VALUES (?, ?, ?, CAST(? AS JSON))",
+        [info["snapshot_id"], int(info["version"]), created_at, json.dumps(info)],
+    )
 
 
 def publications(conn: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict]:
@@ -139,18 +150,27 @@ class MaintenanceReport:
         return [
             f"kept the last {len(self.kept_versions)} published versions readable: {self.kept_versions}",
             f"expired {self.expired} older snapshots and removed the files only they used",
-            "merged adjacent small files and flushed inlined rows to Parquet" if self.compacted else "",
+            "merged adjacent small files and flushed inlined rows to Parquet" if self.compacted else
+            "flushed inlined rows to Parquet; small files not merged (the published copies of a "
+            "local catalog name the files they read)",
         ]
 
 
 def maintain(writer, *, keep: int = 3) -> MaintenanceReport:
     """Compact small files, expire the versions older than the last `keep` published
-    ones, and delete the files nothing readable uses any more."""
+    ones, and delete the files nothing readable uses any more. On a local catalog the
+    published copies of the catalog read the live lake's files, so the same rule keeps
+    them readable; nothing published yet: nothing expires."""
     started = time.monotonic()
+    # Merging rewrites files for every version at once: a catalog on PostgreSQL then reads
+    # old versions from the merged files, but a published copy of a local catalog still
+    # names the files it was copied with, which the cleanup would delete.
+    compact = writer.backend.location.local_file is None
     with writer.backend.named_lock("maintenance"), writer.quiesced() as conn:
         kept = [int(p["version"]) for p in publications(conn, keep)]
         conn.execute(f"CALL ducklake_flush_inlined_data({LAKE_ALIAS!r})").fetchall()
-        conn.execute(f"CALL ducklake_merge_adjacent_files({LAKE_ALIAS!r})").fetchall()
+        if compact:
+            conn.execute(f"CALL ducklake_merge_adjacent_files({LAKE_ALIAS!r})").fetchall()
         expired = 0
         if kept:
             older = [int(r[0]) for r in conn.execute(
@@ -163,5 +183,9 @@ def maintain(writer, *, keep: int = 3) -> MaintenanceReport:
                 ).fetchall()
                 expired = len(older)
         conn.execute(f"CALL ducklake_cleanup_old_files({LAKE_ALIAS!r}, cleanup_all => true)").fetchall()
-    return MaintenanceReport(kept_versions=kept, expired=expired, compacted=True,
+        if writer.backend.location.local_file is not None:
+            from twilight_assets.warehouse.snapshots import metadata_alias
+
+            conn.execute(f"CHECKPOINT {quote(metadata_alias())}").fetchall()  # the catalog's WAL
+    return MaintenanceReport(kept_versions=kept, expired=expired, compacted=compact,
                              seconds=time.monotonic() - started)

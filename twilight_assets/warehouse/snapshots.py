@@ -2,8 +2,10 @@
 
 A warehouse file is published by copying it, as below. A DuckLake on PostgreSQL is
 published as a verified catalog version instead (warehouse/lake_snapshots.py: no copy);
-a DuckLake with a local catalog file publishes a copy of that catalog, which readers
-attach at the published version over the lake's immutable Parquet files.
+a DuckLake with a local catalog file publishes a copy of that catalog (its own DuckDB
+file, checkpointed first: the lake's CHECKPOINT leaves that file's WAL alone), which
+readers attach at the published version over the lake's immutable Parquet files; the
+lake records the published version, so maintenance keeps its files (lake_snapshots).
 
 DuckDB lets no other process open a file that a writer holds, so readers (the monitor,
 notebooks) open copies. A copy is only consistent if nothing writes while it is made,
@@ -118,12 +120,17 @@ def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3, gate: Gate | 
         version = None
         with writer.quiesced() as conn:
             held = time.monotonic()
-            conn.execute("CHECKPOINT").fetchall()
-            checkpointed = time.monotonic()
             if backend.is_lake:
                 from twilight_assets.warehouse.lake_snapshots import current_version
 
+                # The catalog's own DuckDB file, WAL folded in: what the copy must hold.
+                # (CHECKPOINT on the lake itself does not do that; it runs DuckLake's
+                # maintenance, which is the maintenance job's work, not a publish's.)
+                conn.execute(f"CHECKPOINT {quote(metadata_alias())}").fetchall()
                 version = current_version(conn)
+            else:
+                conn.execute("CHECKPOINT").fetchall()
+            checkpointed = time.monotonic()
             counts = table_row_counts(conn)
             _copy_in_child(writer.path, tmp)
             copied = time.monotonic()
@@ -152,6 +159,12 @@ def publish_snapshot(writer, snapshot_dir: Path, *, keep: int = 3, gate: Gate | 
         _prune(snapshot_dir, keep, current=snapshot_id)
         info = _with_duration(info, time.monotonic() - started)
         _write_atomically(snapshot_dir / f"{snapshot_id}{INFO_SUFFIX}", json.dumps(info.to_json(), indent=2))
+        if backend.is_lake:
+            # The lake records what was published, so maintenance keeps those versions'
+            # files (a published copy of the catalog reads the live lake's Parquet).
+            from twilight_assets.warehouse.lake_snapshots import record_publication
+
+            record_publication(writer, info.to_json())
         return info
 
 
@@ -241,6 +254,13 @@ def table_row_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 # --- steps ----------------------------------------------------------------------------
+
+
+def metadata_alias() -> str:
+    """The name DuckDB gives a local DuckLake catalog's own DuckDB file once attached."""
+    from twilight_assets.warehouse.backend import LAKE_ALIAS
+
+    return f"__ducklake_metadata_{LAKE_ALIAS}"
 
 
 def _copy_in_child(source: Path, target: Path) -> None:
