@@ -15,8 +15,12 @@ TARGET = Path(__file__).resolve().parents[1] / "twilight_assets" / "sql" / "02_n
 
 BOOKKEEPING = (
     ("source", "VARCHAR NOT NULL", "Where the row came from: tushare (production) or simulator."),
-    ("ingested_at", "TIMESTAMP NOT NULL", "When the warehouse last wrote this row (UTC)."),
-    ("raw_id", "BIGINT", "The raw_responses row this was normalized from."),
+    ("ingested_at", "TIMESTAMP NOT NULL",
+     "When the response this row came from was written (UTC): a re-fetch of the partition "
+     "moves it to that write; twilight rebuild keeps the original."),
+    ("raw_id", "BIGINT",
+     "The raw_responses row (archived response) this row was last normalized from: a re-fetch "
+     "points it at the new response; twilight rebuild keeps it."),
 )
 
 

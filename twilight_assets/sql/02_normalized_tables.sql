@@ -21,8 +21,8 @@ COMMENT ON COLUMN normalized_trade_cal."cal_date" IS '日历日期';
 COMMENT ON COLUMN normalized_trade_cal."is_open" IS '是否交易 0休市 1交易';
 COMMENT ON COLUMN normalized_trade_cal."pretrade_date" IS '上一个交易日';
 COMMENT ON COLUMN normalized_trade_cal."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_trade_cal."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_trade_cal."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_trade_cal."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_trade_cal."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- stock_basic: Every A-share stock, listed (L), delisted (D) and paused (P): fetched for all three so history has no survivorship bias.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=25
@@ -67,8 +67,8 @@ COMMENT ON COLUMN normalized_stock_basic."is_hs" IS '是否沪深港通标的，
 COMMENT ON COLUMN normalized_stock_basic."act_name" IS '实控人名称';
 COMMENT ON COLUMN normalized_stock_basic."act_ent_type" IS '实控人企业性质';
 COMMENT ON COLUMN normalized_stock_basic."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_stock_basic."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_stock_basic."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_stock_basic."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_stock_basic."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- index_basic: Index reference data for every market Tushare covers.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=94
@@ -105,8 +105,8 @@ COMMENT ON COLUMN normalized_index_basic."weight_rule" IS '加权方式 (hidden 
 COMMENT ON COLUMN normalized_index_basic."desc" IS '描述 (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_index_basic."exp_date" IS '终止日期 (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_index_basic."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_index_basic."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_index_basic."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_index_basic."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_index_basic."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- daily: Unadjusted daily bars of every stock that traded that day (suspended stocks have no row). vol in lots, amount in thousand yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=27
@@ -143,8 +143,8 @@ COMMENT ON COLUMN normalized_daily."amount" IS '成交额 （千元） [unit: th
 COMMENT ON COLUMN normalized_daily."ah_vol" IS '盘后成交量（手） [unit: lots of 100 shares] (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_daily."ah_amount" IS '盘后成交额（千元） [unit: thousand yuan] (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_daily."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_daily."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_daily."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_daily."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_daily."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- daily_basic: Daily valuation and share data: turnover, PE/PB/PS, shares in ten thousand shares, market value in ten thousand yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=32
@@ -193,8 +193,8 @@ COMMENT ON COLUMN normalized_daily_basic."total_mv" IS '总市值 （万元） [
 COMMENT ON COLUMN normalized_daily_basic."circ_mv" IS '流通市值（万元） [unit: ten thousand yuan]';
 COMMENT ON COLUMN normalized_daily_basic."limit_status" IS '收盘涨跌状态: 0平盘 1上涨(不含涨停) 2涨停(不含一字) 3一字涨停 4下跌(不含跌停) 5跌停(不含一字) 6一字跌停 (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_daily_basic."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_daily_basic."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_daily_basic."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_daily_basic."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_daily_basic."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- adj_factor: Cumulative price adjustment factor per stock and day; it changes on ex-dividend and split days.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=28
@@ -211,8 +211,8 @@ COMMENT ON COLUMN normalized_adj_factor."ts_code" IS '股票代码';
 COMMENT ON COLUMN normalized_adj_factor."trade_date" IS '交易日期';
 COMMENT ON COLUMN normalized_adj_factor."adj_factor" IS '复权因子';
 COMMENT ON COLUMN normalized_adj_factor."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_adj_factor."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_adj_factor."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_adj_factor."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_adj_factor."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- weekly: Weekly bars per stock, dated by the week's last trading day. vol in lots, amount in thousand yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=144
@@ -245,8 +245,8 @@ COMMENT ON COLUMN normalized_weekly."pct_chg" IS '周涨跌 （未复权，未*1
 COMMENT ON COLUMN normalized_weekly."vol" IS '周成交量';
 COMMENT ON COLUMN normalized_weekly."amount" IS '周成交额';
 COMMENT ON COLUMN normalized_weekly."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_weekly."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_weekly."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_weekly."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_weekly."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- monthly: Monthly bars per stock, dated by the month's last trading day. vol in lots, amount in thousand yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=145
@@ -279,8 +279,8 @@ COMMENT ON COLUMN normalized_monthly."pct_chg" IS '月涨跌幅 （未复权，�
 COMMENT ON COLUMN normalized_monthly."vol" IS '月成交量';
 COMMENT ON COLUMN normalized_monthly."amount" IS '月成交额';
 COMMENT ON COLUMN normalized_monthly."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_monthly."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_monthly."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_monthly."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_monthly."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- index_daily: Daily index bars. vol in lots, amount in thousand yuan.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=95
@@ -313,8 +313,8 @@ COMMENT ON COLUMN normalized_index_daily."pct_chg" IS '涨跌幅（%） [unit: p
 COMMENT ON COLUMN normalized_index_daily."vol" IS '成交量（手） [unit: lots of 100 shares]';
 COMMENT ON COLUMN normalized_index_daily."amount" IS '成交额（千元） [unit: thousand yuan]';
 COMMENT ON COLUMN normalized_index_daily."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_index_daily."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_index_daily."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_index_daily."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_index_daily."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- index_dailybasic: Daily index valuation: market value in yuan, shares, turnover, PE, PB.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=128
@@ -349,8 +349,8 @@ COMMENT ON COLUMN normalized_index_dailybasic."pe" IS '市盈率';
 COMMENT ON COLUMN normalized_index_dailybasic."pe_ttm" IS '市盈率TTM';
 COMMENT ON COLUMN normalized_index_dailybasic."pb" IS '市净率';
 COMMENT ON COLUMN normalized_index_dailybasic."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_index_dailybasic."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_index_dailybasic."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_index_dailybasic."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_index_dailybasic."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- index_weight: Monthly constituent weights (percent) of an index; each index and date sums to about 100.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=96
@@ -369,8 +369,8 @@ COMMENT ON COLUMN normalized_index_weight."con_code" IS '成分代码';
 COMMENT ON COLUMN normalized_index_weight."trade_date" IS '交易日期';
 COMMENT ON COLUMN normalized_index_weight."weight" IS '权重';
 COMMENT ON COLUMN normalized_index_weight."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_index_weight."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_index_weight."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_index_weight."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_index_weight."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- income: Income statements per stock and report period, in yuan; revised reports carry update_flag 1.
 -- Tushare doc: https://tushare.pro/document/2?doc_id=33
@@ -569,8 +569,8 @@ COMMENT ON COLUMN normalized_income."continued_net_profit" IS '持续经营净�
 COMMENT ON COLUMN normalized_income."end_net_profit" IS '终止经营净利润 (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_income."update_flag" IS '更新标识';
 COMMENT ON COLUMN normalized_income."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_income."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_income."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_income."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_income."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- Every version of income ever served, original and restated: what point-in-time
 -- reads choose from (the table above holds only the latest version of each report).
@@ -1005,8 +1005,8 @@ COMMENT ON COLUMN normalized_balancesheet."oth_rcv_total" IS '其他应收款(�
 COMMENT ON COLUMN normalized_balancesheet."fix_assets_total" IS '固定资产(合计)(元) [unit: yuan]';
 COMMENT ON COLUMN normalized_balancesheet."update_flag" IS '更新标识';
 COMMENT ON COLUMN normalized_balancesheet."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_balancesheet."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_balancesheet."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_balancesheet."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_balancesheet."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- Every version of balancesheet ever served, original and restated: what point-in-time
 -- reads choose from (the table above holds only the latest version of each report).
@@ -1383,8 +1383,8 @@ COMMENT ON COLUMN normalized_cashflow."end_bal_cash_equ" IS '加:现金等价物
 COMMENT ON COLUMN normalized_cashflow."beg_bal_cash_equ" IS '减:现金等价物的期初余额';
 COMMENT ON COLUMN normalized_cashflow."update_flag" IS '更新标志(1最新）';
 COMMENT ON COLUMN normalized_cashflow."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_cashflow."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_cashflow."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_cashflow."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_cashflow."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- Every version of cashflow ever served, original and restated: what point-in-time
 -- reads choose from (the table above holds only the latest version of each report).
@@ -1840,8 +1840,8 @@ COMMENT ON COLUMN normalized_fina_indicator."equity_yoy" IS '净资产同比增�
 COMMENT ON COLUMN normalized_fina_indicator."rd_exp" IS '研发费用 (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_fina_indicator."update_flag" IS '更新标识 (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_fina_indicator."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_fina_indicator."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_fina_indicator."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_fina_indicator."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_fina_indicator."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- Every version of fina_indicator ever served, original and restated: what point-in-time
 -- reads choose from (the table above holds only the latest version of each report).
@@ -2061,8 +2061,8 @@ COMMENT ON COLUMN normalized_forecast."summary" IS '业绩预告摘要';
 COMMENT ON COLUMN normalized_forecast."change_reason" IS '业绩变动原因';
 COMMENT ON COLUMN normalized_forecast."update_flag" IS '更新标志';
 COMMENT ON COLUMN normalized_forecast."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_forecast."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_forecast."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_forecast."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_forecast."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- Every version of forecast ever served, original and restated: what point-in-time
 -- reads choose from (the table above holds only the latest version of each report).
@@ -2167,8 +2167,8 @@ COMMENT ON COLUMN normalized_express."is_audit" IS '是否审计： 1是 0否 (h
 COMMENT ON COLUMN normalized_express."remark" IS '备注 (hidden by default: requested by name)';
 COMMENT ON COLUMN normalized_express."update_flag" IS '更新标志';
 COMMENT ON COLUMN normalized_express."source" IS 'Where the row came from: tushare (production) or simulator.';
-COMMENT ON COLUMN normalized_express."ingested_at" IS 'When the warehouse last wrote this row (UTC).';
-COMMENT ON COLUMN normalized_express."raw_id" IS 'The raw_responses row this was normalized from.';
+COMMENT ON COLUMN normalized_express."ingested_at" IS 'When the response this row came from was written (UTC): a re-fetch of the partition moves it to that write; twilight rebuild keeps the original.';
+COMMENT ON COLUMN normalized_express."raw_id" IS 'The raw_responses row (archived response) this row was last normalized from: a re-fetch points it at the new response; twilight rebuild keeps it.';
 
 -- Every version of express ever served, original and restated: what point-in-time
 -- reads choose from (the table above holds only the latest version of each report).
