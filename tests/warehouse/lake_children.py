@@ -1,10 +1,15 @@
 """Child processes that write one DuckLake at once, for the concurrency and kill tests.
 
     python -m tests.warehouse.lake_children write URL FIRST_DAY COUNT ROWS [--repeat K]
+        [--pause-at N]
 
 writes COUNT daily partitions (weekdays from FIRST_DAY, ROWS stocks each; K passes over
 them, so later passes replace partitions another process may be writing next to), printing
-`ready` once the writer is open and `done <day> <conflicts> <raw_id>` after each commit.
+`ready` once the writer is open, `done <day> <conflicts> <raw_id>` after each commit and
+`finished` after the last. With --pause-at N, the N-th write (from 1) stops inside its
+transaction, its rows written but not committed, prints `paused <day>` and goes on once a
+line arrives on stdin: a test can then do something (restart the catalog's server) while a
+write is certainly in flight.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import datetime as dt
 import sys
 
 from twilight_assets.specs import REGISTRY
+from twilight_assets.warehouse import ledger
 from twilight_assets.warehouse.backend import open_backend
 from twilight_assets.warehouse.writer import WarehouseWriter
 
@@ -29,6 +35,21 @@ def weekdays(first: str, count: int) -> list[str]:
     return out
 
 
+def pause_inside_write(at: int) -> None:
+    """Stop the `at`-th partition write just before its ledger row, inside its transaction."""
+    real, seen = ledger.append, [0]
+
+    def append(conn, attempt):
+        if attempt.status != "failed":  # a partition write, not a failure record
+            seen[0] += 1
+            if seen[0] == at:
+                print(f"paused {attempt.partition}", flush=True)
+                sys.stdin.readline()
+        return real(conn, attempt)
+
+    ledger.append = append
+
+
 def write(url: str, first: str, count: int, rows: int, repeat: int) -> None:
     spec = REGISTRY["daily"]
     with WarehouseWriter(open_backend(url)) as writer:
@@ -38,6 +59,7 @@ def write(url: str, first: str, count: int, rows: int, repeat: int) -> None:
                 frame = make_frame(spec, daily_rows(day, codes(rows), close=10.0 + n))
                 result = writer.write_partition(spec, day, frame, make_raw(spec, day, frame))
                 print(f"done {day} {result.commit_conflicts} {result.raw_id}", flush=True)
+    print("finished", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -48,7 +70,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("count", type=int)
     parser.add_argument("rows", type=int)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--pause-at", type=int, default=0)
     args = parser.parse_args(argv)
+    if args.pause_at:
+        pause_inside_write(args.pause_at)
     write(args.url, args.first, args.count, args.rows, args.repeat)
     return 0
 

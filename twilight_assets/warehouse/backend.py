@@ -18,6 +18,7 @@ never looks at which kind it got.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -249,6 +250,17 @@ class Backend:
         text = str(exc)
         return isinstance(exc, duckdb.Error) and "conflict" in text.lower() and "ransaction" in text
 
+    def lost_catalog(self, exc: BaseException) -> bool:
+        """Whether `exc` says the lake's PostgreSQL session is gone (the server restarted,
+        crashed or cannot be reached), rather than that the server refused the statement.
+
+        DuckDB's postgres extension reports a dead session as a failed query with no
+        server message (`Failed to execute query "ROLLBACK": `), or with libpq's own."""
+        if self.location.postgres_conninfo is None or not isinstance(exc, duckdb.Error):
+            return False
+        text = str(exc).lower()
+        return bool(_EMPTY_SERVER_REPLY.search(text)) or any(sign in text for sign in _LOST_CONNECTION)
+
 
 def open_backend(url: str | None = None, *, data_path: str | None = None,
                  lease_timeout_s: float = 3600.0) -> Backend:
@@ -266,6 +278,16 @@ def as_backend(target: "Backend | str | Path") -> Backend:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+_LOST_CONNECTION = (
+    "server closed the connection", "terminating connection", "connection refused",
+    "could not connect to server", "no connection to the server", "connection to server at",
+    "ssl connection has been closed", "the database system is shutting down",
+    "the database system is starting up", "the database system is in recovery mode",
+    "could not receive data from server", "could not send data to server",
+    "unable to connect to postgres",
+)
+_EMPTY_SERVER_REPLY = re.compile(r'failed to execute query "[^"]*":\s*$')
 
 
 def _literal(text: str) -> str:

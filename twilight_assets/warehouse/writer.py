@@ -57,6 +57,15 @@ class MixedSourcesError(WarehouseError):
     """Rows of one source would land in a warehouse that holds another's."""
 
 
+class CommitConflictError(WarehouseError):
+    """A DuckLake commit lost to other writers' COMMIT_ATTEMPTS times in a row."""
+
+
+class CatalogConnectionLost(WarehouseError):
+    """The session with a DuckLake's PostgreSQL catalog died mid-write (a restart, a crash,
+    the network): the write is whole or absent, and can be retried."""
+
+
 @dataclass(frozen=True)
 class WriteResult:
     raw_id: int
@@ -152,11 +161,24 @@ class WarehouseWriter:
                     self._require_open()
                     result = self._write(spec, partition, batch, raw, status, rewrite_of)
             except duckdb.Error as exc:
-                if not self.backend.is_conflict(exc) or conflicts + 1 >= COMMIT_ATTEMPTS:
+                label = self.backend.location.label
+                where = f"dataset {spec.api_name}, partition {partition}"
+                cause = f"{type(exc).__name__}: {str(exc).strip()}"
+                if self.backend.lost_catalog(exc):
+                    raise CatalogConnectionLost(
+                        f"{where}: the connection to the lake's catalog ({label}) was lost: its "
+                        f"PostgreSQL restarted or is unreachable. The write committed whole or not at "
+                        f"all, and a retry rewrites the partition, so retrying is safe ({cause})"
+                    ) from exc
+                if not self.backend.is_conflict(exc):
                     raise WarehouseError(
-                        f"dataset {spec.api_name}, partition {partition}: {self.backend.location.label} "
-                        f"refused the write ({type(exc).__name__}: {exc}); nothing of it was committed"
-                        + (f" after {conflicts + 1} conflicting attempts" if conflicts else "")
+                        f"{where}: {label} refused the write ({cause}); nothing of it was committed"
+                    ) from exc
+                if conflicts + 1 >= COMMIT_ATTEMPTS:
+                    raise CommitConflictError(
+                        f"{where}: gave up after {COMMIT_ATTEMPTS} commit attempts, each losing to "
+                        f"another writer's commit to the same tables ({label}); nothing of it was "
+                        f"committed, and retrying the partition later is safe. The last: {cause}"
                     ) from exc
                 conflicts += 1
                 delay = CONFLICT_BACKOFF_S * 2 ** (conflicts - 1) * (0.5 + random.random())
