@@ -218,6 +218,19 @@ def test_a_range_run_records_each_days_own_row_count(loaded, dagster_env, instan
     assert totals["table_rows"] == table(dagster_env, "SELECT count(*) FROM normalized_daily")[0][0]
 
 
+def test_commit_conflicts_reach_a_partitions_metadata_only_when_there_were_some():
+    """A DuckLake commit retried after losing to another writer's is counted on the
+    partition's materialization; a partition without any carries no such entry."""
+    from twilight_assets.assets.datasets import partition_metadata
+    from twilight_assets.ingest import PartitionOutcome
+
+    retried = partition_metadata(PartitionOutcome("2024-06-28", "done", rows_written=5, raw_id=1,
+                                                  commit_conflicts=3), "simulator")
+    assert retried["commit_conflicts"] == 3 and set(retried) == PARTITION_METADATA | {"commit_conflicts"}
+    calm = partition_metadata(PartitionOutcome("2024-06-28", "done", rows_written=5, raw_id=1), "simulator")
+    assert set(calm) == PARTITION_METADATA
+
+
 def test_per_entity_stock_and_index(loaded, dagster_env, instance, resources):
     stock = instance.get_dynamic_partitions("stocks")[0]
     index = instance.get_dynamic_partitions("indexes")[0]

@@ -120,6 +120,8 @@ def partition_metadata(outcome: PartitionOutcome, source: str | None) -> dict[st
     }
     if outcome.extra_fields:
         meta["undocumented_fields"] = dg.MetadataValue.json(list(outcome.extra_fields))
+    if outcome.commit_conflicts:  # DuckLake commits retried after another writer's won
+        meta["commit_conflicts"] = outcome.commit_conflicts
     return meta
 
 
