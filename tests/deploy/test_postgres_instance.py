@@ -1,6 +1,7 @@
 """The one-host production setup, exercised: deploy/dagster.yaml as shipped, on a PostgreSQL
-database of the test cluster, `dagster-daemon run` on deploy/workspace.yaml, and two runs
-submitted to the queue at once. Both succeed and both write the warehouse."""
+database of the test cluster, `dagster-daemon run` on deploy/workspace.yaml, and two runs of
+different jobs (different Tushare APIs, so no fetch lease orders them) submitted to the
+queue at once. Both succeed, both write the DuckLake, and they ran at the same time."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from tests.deploy.daemon import ROOT, Deployment, warehouse_env
 from tests.services import PostgresDatabase, create_database, drop_database
 from twilight_assets.run_launcher import HOST_TAG, LocalRunLauncher
 
-RUNS = (("calendar_job", "2023"), ("calendar_job", "2024"))
+RUNS = (("calendar_job", {"dagster/partition": "2024"}), ("reference_job", {}))
+"""Two jobs, three APIs (trade_cal; stock_basic and index_basic): nothing serializes them
+but the DuckLake's own commits."""
 
 
 def postgres_env(database: PostgresDatabase) -> dict[str, str]:
@@ -64,7 +67,7 @@ def deployment(tmp_path_factory, pg_database, lake, simulator):
             pass
         deploy.start_daemon()
         try:
-            launches = [deploy.launch(job, {"dagster/partition": key}) for job, key in RUNS]
+            launches = [deploy.launch(job, tags) for job, tags in RUNS]
             run_ids = [deploy.submitted(p) for p in launches]
             finished = [deploy.wait_for(r, [DagsterRunStatus.SUCCESS]) for r in run_ids]
             yield deploy, finished
@@ -95,6 +98,16 @@ def test_two_runs_submitted_at_once_go_through_the_queue_and_succeed(deployment)
             assert HOST_TAG in instance.get_run_by_id(run.run_id).tags
 
 
+def test_the_two_runs_executed_at_the_same_time(deployment):
+    deploy, finished = deployment
+    with deploy.instance() as instance:
+        records = [instance.get_run_record_by_id(run.run_id) for run in finished]
+    spans = [(r.start_time, r.end_time) for r in records]
+    assert all(start is not None and end is not None and start < end for start, end in spans), spans
+    assert max(start for start, _ in spans) < min(end for _, end in spans), (
+        f"the runs took turns instead of writing the DuckLake at once: {spans}")
+
+
 def test_both_runs_wrote_the_ducklake(deployment):
     from twilight_assets.resources import WarehouseResource
 
@@ -102,11 +115,16 @@ def test_both_runs_wrote_the_ducklake(deployment):
     assert warehouse.backend().is_lake
     with warehouse.writer() as writer:
         progress = writer.query(
-            "SELECT partition_key, status, rows FROM ingest_progress WHERE api_name = 'trade_cal' ORDER BY 1", []
+            "SELECT api_name, partition_key, status, rows FROM ingest_progress "
+            "WHERE api_name IN ('trade_cal', 'stock_basic', 'index_basic') ORDER BY 1, 2", []
         )
         years = writer.query(
             "SELECT DISTINCT CAST(year(cal_date) AS VARCHAR) AS year FROM normalized_trade_cal ORDER BY 1", []
         )
-    assert progress["partition_key"].tolist() == [key for _, key in RUNS]
+        stocks = writer.query("SELECT count(*) AS n FROM normalized_stock_basic", [])["n"].item()
+        indexes = writer.query("SELECT count(*) AS n FROM normalized_index_basic", [])["n"].item()
+    assert sorted(progress["api_name"].unique()) == ["index_basic", "stock_basic", "trade_cal"]
+    assert progress.loc[progress["api_name"] == "trade_cal", "partition_key"].tolist() == ["2024"]
     assert set(progress["status"]) == {"done"} and (progress["rows"] > 0).all()
-    assert years["year"].tolist() == [key for _, key in RUNS]
+    assert years["year"].tolist() == ["2024"]
+    assert stocks > 0 and indexes > 0
