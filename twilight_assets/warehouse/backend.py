@@ -135,14 +135,14 @@ class Backend:
                 path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 if read_only:
-                    return duckdb.connect(str(path), read_only=True)
-                return duckdb.connect(str(path), config={"checkpoint_threshold": CHECKPOINT_THRESHOLD})
+                    return no_downloads(duckdb.connect(str(path), read_only=True))
+                return no_downloads(duckdb.connect(str(path), config={"checkpoint_threshold": CHECKPOINT_THRESHOLD}))
             except duckdb.IOException as exc:
                 raise WarehouseError(
                     f"cannot open the warehouse {path}: another process holds it (one writer "
                     f"at a time; readers use snapshots). {exc}"
                 ) from exc
-        conn = duckdb.connect()
+        conn = no_downloads(duckdb.connect())
         try:
             self._attach_lake(conn, read_only=read_only, snapshot_version=snapshot_version,
                               catalog_file=catalog_file)
@@ -187,7 +187,19 @@ class Backend:
                 f"ATTACH {_literal('ducklake:' + target)} AS {LAKE_ALIAS} ({', '.join(options)})"
             ).fetchall()
         except duckdb.Error as exc:
-            raise WarehouseError(f"cannot attach the DuckLake {loc.label}: {_redact(str(exc), loc)}") from exc
+            text = str(exc)
+            if not loc.data_path and "data_path is not set" in text.lower():
+                raise WarehouseError(
+                    f"the DuckLake {loc.label} does not exist yet, and creating it needs "
+                    f"TWILIGHT_LAKE_DATA: set it to where the lake keeps its Parquet files (a folder "
+                    f"every writer host sees, or s3://bucket/prefix). An existing lake remembers its own"
+                ) from exc
+            if catalog_file is None and "does not exist" in text and "creating a new DuckLake is" in text:
+                raise WarehouseError(
+                    f"there is no DuckLake at {loc.label} yet: nothing has written to it (a writer "
+                    f"creates it on first open)"
+                ) from exc
+            raise WarehouseError(f"cannot attach the DuckLake {loc.label}: {_redact(text, loc)}") from exc
         conn.execute(f"USE {LAKE_ALIAS}").fetchall()
 
     # --- writing -----------------------------------------------------------------------
@@ -268,6 +280,18 @@ def open_backend(url: str | None = None, *, data_path: str | None = None,
     location = WarehouseLocation.parse(url or config.warehouse_url(),
                                        data_path if data_path is not None else config.lake_data())
     return Backend(location, lease_timeout_s=lease_timeout_s)
+
+
+def no_downloads(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`conn`, with DuckDB's automatic extension installs and loads turned off: a query that
+    needs an extension nobody loaded fails, instead of fetching code from the network at
+    run time (extensions come from their wheels, extensions.py).
+
+    Set after connecting, not through `config=`: a second connection to the same file in
+    this process with a different config would be refused."""
+    conn.execute("SET autoinstall_known_extensions = false").fetchall()
+    conn.execute("SET autoload_known_extensions = false").fetchall()
+    return conn
 
 
 def as_backend(target: "Backend | str | Path") -> Backend:

@@ -277,7 +277,9 @@ def open_copy(copy: Path, backend, version: int | None) -> duckdb.DuckDBPyConnec
     """A published copy, read-only: the warehouse file itself, or a DuckLake's catalog
     attached at its published version over the lake's data."""
     if version is None:
-        return duckdb.connect(str(copy), read_only=True)
+        from twilight_assets.warehouse.backend import no_downloads
+
+        return no_downloads(duckdb.connect(str(copy), read_only=True))
     return backend.connect(read_only=True, snapshot_version=version, catalog_file=copy)
 
 
