@@ -86,19 +86,27 @@ class TushareResource(dg.ConfigurableResource):
     lease_timeout_s: float = 6 * 3600.0
 
     @contextmanager
-    def fetch_lease(self, api_name: str, on_wait=None) -> Iterator[float]:
+    def fetch_lease(self, api_name: str, on_wait=None, *,
+                    warehouse: WarehouseResource | None = None) -> Iterator[float]:
         """One process at a time fetches an API: quotas are per API and account, so two
-        runs fetching it at once would only throttle each other."""
+        runs fetching it at once would only throttle each other.
+
+        The lease lives with the warehouse the run writes, `warehouse` (the run's
+        configured resource; TWILIGHT_WAREHOUSE's when none is given): beside a warehouse
+        file a kernel lease, for a DuckLake on PostgreSQL an advisory lock in its catalog,
+        since its runs may fetch from several hosts. `lease_dir` overrides both."""
         if self.lease_dir:
             lease = file_lease(Path(self.lease_dir) / f"fetch-{api_name}.lock",
                                what=f"the {api_name} fetch lease", timeout_s=self.lease_timeout_s,
                                on_wait=on_wait)
         else:
-            # Beside a warehouse file a kernel lease; for a DuckLake on PostgreSQL an
-            # advisory lock, since its runs may fetch from several hosts.
-            from twilight_assets.warehouse.backend import open_backend
+            if warehouse is not None:
+                backend = warehouse.backend()
+            else:
+                from twilight_assets.warehouse.backend import open_backend
 
-            lease = open_backend().fetch_lease(api_name, timeout_s=self.lease_timeout_s, on_wait=on_wait)
+                backend = open_backend()
+            lease = backend.fetch_lease(api_name, timeout_s=self.lease_timeout_s, on_wait=on_wait)
         with lease as waited:
             yield waited
 

@@ -290,7 +290,7 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         # Tushare's quotas are per API: runs of one API take turns (a kernel lease, which
         # a killed run cannot leak); different APIs fetch in parallel, and all of them
         # queue only for the moments they write.
-        with tushare.fetch_lease(spec.api_name, on_wait=waiting) as fetch_wait_s:
+        with tushare.fetch_lease(spec.api_name, on_wait=waiting, warehouse=warehouse) as fetch_wait_s:
             report = ingest_partitions(
                 spec, keys, source=tushare.source(), open_writer=lambda: tally.counting(warehouse),
                 workers=tushare.workers, on_progress=progress,
