@@ -1,5 +1,6 @@
-"""The maintenance job on both backends: a DuckLake keeps its published snapshots readable
-and expires the rest; a warehouse file is checkpointed; the raw archive loses its orphans."""
+"""The maintenance job on both backends: a DuckLake (catalog on PostgreSQL or in a local
+file) keeps its published snapshots readable and expires the rest; a warehouse file is
+checkpointed; the raw archive loses its orphans."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from twilight_assets.assets.snapshot import SNAPSHOTS_KEPT
 from twilight_assets.automation import maintenance_job
 from twilight_assets.resources import WarehouseResource
 from twilight_assets.warehouse.archive import Archive
+from twilight_assets.warehouse.backend import open_backend
 from twilight_assets.warehouse.reader import WarehouseReader
 from twilight_assets.warehouse.snapshots import publish_snapshot
 
@@ -19,9 +21,20 @@ from tests.warehouse.conftest import write_daily
 
 
 def test_maintenance_keeps_what_readers_may_open_and_removes_what_nobody_names(backend, tmp_path):
+    _maintenance_keeps_what_readers_may_open(backend, tmp_path)
+
+
+def test_maintenance_of_a_lake_with_a_local_catalog(tmp_path):
+    """ducklake:<path>.ducklake: published copies of the catalog stay readable too."""
+    backend = open_backend(f"ducklake:{tmp_path / 'lake.ducklake'}", data_path=str(tmp_path / "lake-data"))
+    _maintenance_keeps_what_readers_may_open(backend, tmp_path)
+
+
+def _maintenance_keeps_what_readers_may_open(backend, tmp_path):
     archive = Archive(tmp_path / "archive")
     warehouse = WarehouseResource(warehouse=f"ducklake:{backend.location.target}" if backend.is_lake
                                   else backend.location.target,
+                                  lake_data=backend.location.data_path,
                                   archive_dir=str(archive.root), snapshot_dir=str(tmp_path / "snaps"))
     infos = []
     with backend.writer() as writer:
