@@ -1,4 +1,6 @@
-"""Readers in other processes, while this one writes and publishes; publishers killed -9."""
+"""Readers in other processes, while this one writes and publishes; publishers killed -9.
+On both backends: a warehouse file (snapshots are copies) and a DuckLake on PostgreSQL
+(snapshots are published catalog versions)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,17 @@ import sys
 import threading
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from twilight_assets.warehouse.snapshots import current_snapshot, list_snapshots, publish_snapshot, table_row_counts
+from twilight_assets.warehouse.backend import Backend
+from twilight_assets.warehouse.reader import WarehouseReader
+from twilight_assets.warehouse.snapshots import (
+    current_snapshot,
+    list_snapshots,
+    publish_snapshot,
+    published,
+    table_row_counts,
+)
 from twilight_assets.warehouse.writer import WarehouseWriter
 
 from tests.warehouse.conftest import write_daily
@@ -25,10 +34,12 @@ ROOT = Path(__file__).resolve().parents[2]
 LINE_TIMEOUT_S = 60
 
 
-def child(*args: str) -> tuple[subprocess.Popen, queue.Queue]:
+def child(backend: Backend, *args: str) -> tuple[subprocess.Popen, queue.Queue]:
+    """A child process of snapshot_children, its TWILIGHT_WAREHOUSE `backend`."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.warehouse.snapshot_children", *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TWILIGHT_WAREHOUSE": url(backend)},
     )
     lines: queue.Queue = queue.Queue()
 
@@ -41,6 +52,10 @@ def child(*args: str) -> tuple[subprocess.Popen, queue.Queue]:
     return proc, lines
 
 
+def url(backend: Backend) -> str:
+    return f"ducklake:{backend.location.target}" if backend.is_lake else backend.location.target
+
+
 def wait_for(lines: queue.Queue, prefix: str) -> str:
     while True:
         line = lines.get(timeout=LINE_TIMEOUT_S)
@@ -50,21 +65,23 @@ def wait_for(lines: queue.Queue, prefix: str) -> str:
             return line
 
 
-def test_a_reader_in_another_process_reads_while_we_write_and_publish(warehouse_path, tmp_path):
+def test_a_reader_in_another_process_reads_while_we_write_and_publish(backend, tmp_path):
     snaps, stop = tmp_path / "snapshots", tmp_path / "stop"
-    with WarehouseWriter(warehouse_path) as writer:
+    with WarehouseWriter(backend) as writer:
         day = iter(f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}" for i in range(1000))
         write_daily(writer, next(day), n=ROWS_PER_DAY)
         first = publish_snapshot(writer, snaps, keep=2)
-        proc, lines = child("read", str(snaps), str(stop))
+        proc, lines = child(backend, "read", str(snaps), str(stop))
         try:
             wait_for(lines, f"seen {first.snapshot_id}")
-            # The live file is ours: the other process can only read snapshots.
-            probe = subprocess.run(
-                [sys.executable, "-c", f"import duckdb; duckdb.connect({str(warehouse_path)!r}, read_only=True)"],
-                capture_output=True, text=True, timeout=60,
-            )
-            assert probe.returncode != 0 and "lock" in probe.stderr.lower()
+            if not backend.is_lake:
+                # The live file is ours: the other process can only read snapshots.
+                probe = subprocess.run(
+                    [sys.executable, "-c",
+                     f"import duckdb; duckdb.connect({backend.location.target!r}, read_only=True)"],
+                    capture_output=True, text=True, timeout=60,
+                )
+                assert probe.returncode != 0 and "lock" in probe.stderr.lower()
             published = [first.snapshot_id]
             for _ in range(5):
                 for _ in range(3):
@@ -83,30 +100,30 @@ def test_a_reader_in_another_process_reads_while_we_write_and_publish(warehouse_
 
 
 @pytest.mark.slow
-def test_a_publisher_killed_at_any_moment_leaves_a_readable_current_snapshot(warehouse_path, tmp_path):
+def test_a_publisher_killed_at_any_moment_leaves_a_readable_current_snapshot(backend, tmp_path):
     snaps = tmp_path / "snapshots"
     rng = random.Random(7)
     for _ in range(4):
-        proc, lines = child("publish", str(warehouse_path), str(snaps))
+        proc, lines = child(backend, "publish", url(backend), str(snaps))
         try:
             wait_for(lines, "published")
             threading.Event().wait(rng.uniform(0.0, 0.4))
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=LINE_TIMEOUT_S)
-        current = current_snapshot(snaps)
-        assert current is not None
-        conn = duckdb.connect(str(current.path), read_only=True)
-        try:
-            assert table_row_counts(conn) == current.table_rows
-            assert invariant_violation(conn) is None
-        finally:
-            conn.close()
-        assert all(s.path.exists() for s in list_snapshots(snaps))
+        current = published(backend, snaps)[0]
+        with WarehouseReader(snaps, backend=backend) as reader:
+            assert reader.info.snapshot_id == current.snapshot_id
+            assert table_row_counts(reader._conn) == current.table_rows
+            assert invariant_violation(reader._conn) is None
+        if not backend.is_lake:
+            assert all(s.path.exists() for s in list_snapshots(snaps))
 
-    with WarehouseWriter(warehouse_path) as writer:  # the kernel released the dead writer's lock
+    with WarehouseWriter(backend) as writer:  # the dead writer's lock (or session) is gone
         with writer.quiesced() as conn:
             assert invariant_violation(conn) is None
         latest = publish_snapshot(writer, snaps, keep=2)
-    assert [p.name for p in snaps.iterdir() if p.name.startswith(".tmp-")] == []
-    assert current_snapshot(snaps) == latest
+    assert published(backend, snaps)[0].snapshot_id == latest.snapshot_id
+    if not backend.is_lake:
+        assert [p.name for p in snaps.iterdir() if p.name.startswith(".tmp-")] == []
+        assert current_snapshot(snaps) == latest

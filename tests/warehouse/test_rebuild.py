@@ -1,6 +1,6 @@
 """`twilight rebuild` re-normalizes from the raw archive, without the source, into exactly
 the rows ingest wrote: a per-date, a per-entity (with restated reports) and a `once`
-dataset, through the real CLI."""
+dataset, through the real CLI; on a warehouse file and on a DuckLake on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from twilight_assets.ingest import ingest_partitions
 from twilight_assets.sources.tushare import RateLimiter, TushareSource
 from twilight_assets.specs import REGISTRY
+from twilight_assets.warehouse.backend import Backend
 from twilight_assets.warehouse.writer import WarehouseWriter
 
 from tests.conftest import SIMULATOR_CONFIG
@@ -25,22 +25,22 @@ DAYS = ["2024-06-24", "2024-06-25", "2024-06-26"]
 TABLES = ("normalized_daily", "normalized_stock_basic", "normalized_income", "revisions_income")
 
 
-def contents(path: Path) -> dict[str, list]:
-    conn = duckdb.connect(str(path), read_only=True)
-    try:
+def contents(backend: Backend) -> dict[str, list]:
+    with WarehouseWriter(backend) as writer, writer.quiesced() as conn:
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
-    finally:
-        conn.close()
+
+
+def url(backend: Backend) -> str:
+    return f"ducklake:{backend.location.target}" if backend.is_lake else backend.location.target
 
 
 @pytest.fixture
-def ingested(tmp_path, simulator, monkeypatch) -> tuple[Path, list[str]]:
+def ingested(backend, tmp_path, simulator, monkeypatch) -> tuple[Backend, list[str]]:
     monkeypatch.setenv("TWILIGHT_ARCHIVE", str(tmp_path / "archive"))  # this test's own: one is damaged
     source = TushareSource(simulator.token, simulator.url, source_name="simulator",
                            rate_limiter=RateLimiter({}), today=lambda: SIMULATOR_CONFIG.as_of)
-    path = tmp_path / "warehouse.duckdb"
     stocks = list(simulator.universe.codes[:4])
-    with WarehouseWriter(path) as writer:
+    with WarehouseWriter(backend) as writer:
         def run(api: str, keys: list) -> None:
             report = ingest_partitions(REGISTRY[api], keys, source=source,
                                        open_writer=lambda: nullcontext(writer))
@@ -52,7 +52,7 @@ def ingested(tmp_path, simulator, monkeypatch) -> tuple[Path, list[str]]:
         # A later response restates one report: both versions must come back.
         with simulator_fault(simulator, "revised_values", "income", stocks[0]):
             run("income", stocks[:1])
-    return path, stocks
+    return backend, stocks
 
 
 class simulator_fault:
@@ -68,16 +68,15 @@ class simulator_fault:
 
 
 def test_rebuild_reproduces_what_ingest_wrote_without_calling_the_source(tmp_path, ingested):
-    path, stocks = ingested
-    before = contents(path)
+    backend, stocks = ingested
+    before = contents(backend)
     assert len(before["revisions_income"]) > len(before["normalized_income"])  # restated reports
-    conn = duckdb.connect(str(path))
-    for table in TABLES:
-        conn.execute(f"DELETE FROM {table}").fetchall()
-    conn.close()
+    with WarehouseWriter(backend) as writer, writer.quiesced() as conn:
+        for table in TABLES:
+            conn.execute(f"DELETE FROM {table}").fetchall()
 
     env = {k: v for k, v in os.environ.items() if k not in ("TUSHARE_TOKEN", "TUSHARE_HTTP_URL", "TWILIGHT_SOURCE")}
-    env["TWILIGHT_WAREHOUSE"] = str(path)
+    env["TWILIGHT_WAREHOUSE"] = url(backend)
     env["TUSHARE_HTTP_URL"] = "http://127.0.0.1:9"  # were anything fetched, it would fail loudly
     for dataset, partitions in (("daily", []), ("stock_basic", []), ("income", stocks)):
         args = [sys.executable, "-m", "twilight_assets.cli", "rebuild", dataset]
@@ -87,8 +86,8 @@ def test_rebuild_reproduces_what_ingest_wrote_without_calling_the_source(tmp_pat
         assert done.returncode == 0, done.stdout + done.stderr
         assert "0 failed" in done.stdout
 
-    assert contents(path) == before  # every column: values, source, ingested_at, raw_id
-    with WarehouseWriter(path) as writer:
+    assert contents(backend) == before  # every column: values, source, ingested_at, raw_id
+    with WarehouseWriter(backend) as writer:
         ledger = writer.progress("income")
         assert set(ledger["status"]) == {"done"}
         # A rebuild is recorded, but fetched nothing: it is not an attempt.
@@ -96,8 +95,8 @@ def test_rebuild_reproduces_what_ingest_wrote_without_calling_the_source(tmp_pat
 
 
 def test_a_damaged_archive_file_is_refused_and_leaves_the_partition_alone(ingested):
-    path, _ = ingested
-    with WarehouseWriter(path) as writer:
+    backend, _ = ingested
+    with WarehouseWriter(backend) as writer:
         (archive_path,) = writer.query(
             "SELECT archive_path FROM raw_responses WHERE api_name = 'daily' AND partition_key = ?",
             [DAYS[0]])["archive_path"]
@@ -110,8 +109,8 @@ def test_a_damaged_archive_file_is_refused_and_leaves_the_partition_alone(ingest
     data = bytearray(file.read_bytes())
     data[-5] ^= 0xFF
     file.write_bytes(bytes(data))
-    before = contents(path)
-    with WarehouseWriter(path) as writer:
+    before = contents(backend)
+    with WarehouseWriter(backend) as writer:
         report = rebuild_dataset(writer, archive, REGISTRY["daily"], [DAYS[0]])
     assert report.failed and "sha256" in report.failed[0]
-    assert contents(path) == before
+    assert contents(backend) == before
