@@ -16,7 +16,7 @@ import pytest
 
 from twilight_assets.errors import WarehouseError
 from twilight_assets.specs import REGISTRY
-from twilight_assets.warehouse.archive import Archive, ArchiveRef, collect_garbage, decode
+from twilight_assets.warehouse.archive import Archive, ArchiveRef, GC_MIN_AGE, collect_garbage, decode
 from twilight_assets.warehouse.writer import WarehouseWriter
 
 from tests.warehouse.conftest import codes, daily_rows, make_frame, make_raw
@@ -82,7 +82,7 @@ def test_gc_removes_only_orphans_old_enough_to_be_crashed_writes(tmp_path, monke
 
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "2 files referenced, removed 1 orphans" in done.stdout and "left 1 younger than 1 h" in done.stdout
+    assert "2 files referenced, removed 1 orphans" in done.stdout and "left 1 younger than 24 h" in done.stdout
     assert not (archive_dir / crashed).exists()
     assert all((archive_dir / p).exists() for p in kept) and (archive_dir / in_flight).exists()
     with WarehouseWriter(warehouse) as writer:  # every recorded response still reads back
@@ -100,5 +100,5 @@ def test_storing_an_archived_answer_again_protects_it_from_gc(tmp_path):
     archive.store("daily", PAGES)
     report = collect_garbage(archive, referenced=set())
     assert report.removed == [] and report.too_recent == 1
-    later = collect_garbage(archive, set(), now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
+    later = collect_garbage(archive, set(), now=dt.datetime.now(dt.UTC) + GC_MIN_AGE + dt.timedelta(hours=1))
     assert later.removed == [ref.path]

@@ -207,9 +207,10 @@ def _fsync_dir(path: Path) -> None:
 
 # --- garbage collection ---------------------------------------------------------------
 
-GC_MIN_AGE = dt.timedelta(hours=1)
+GC_MIN_AGE = dt.timedelta(hours=24)
 """Files younger than this are left alone: a fetching thread may have written one whose
-transaction has not committed yet."""
+transaction has not committed yet. A fetched response waits at most the writer lease's
+timeout (an hour by default) for its transaction, so a day leaves a wide margin."""
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("gc",))
     parser.add_argument("--dry-run", action="store_true", help="list what would be removed")
     parser.add_argument("--min-age-hours", type=float, default=GC_MIN_AGE.total_seconds() / 3600,
-                        help="leave files younger than this (default 1): their write may not have committed yet")
+                        help=f"leave files younger than this (default {GC_MIN_AGE.total_seconds() / 3600:g}): "
+                             "their write may not have committed yet")
     args = parser.parse_args(argv)
     archive = Archive(config.archive_root())
     backend = open_backend()
