@@ -1,9 +1,17 @@
 """`make demo`: the real pipeline, through Dagster's CLI, against the simulator.
 
-It starts one simulator for all runs, then runs the project's jobs on the instance in
-$DAGSTER_HOME exactly as a user would from the command line: reference lists, the
-calendar, the last 30 trading days of market data, every simulated stock and index,
-their checks, and a snapshot. It ends with a summary read from that snapshot.
+It starts one simulator for all runs (chosen explicitly: TWILIGHT_SOURCE=simulator), then
+runs the project's jobs on the instance in $DAGSTER_HOME with `dagster job execute`, as a
+user would from the command line: reference lists, the calendar, the last 30 trading days
+of market data, every simulated stock and index, their checks, and a snapshot. It ends
+with a summary read from that snapshot and the monitor's report.
+
+The runs are the project's jobs with one difference: each run executes its steps in one
+process (this module's `defs`), and jobs that need nothing of each other run at the same
+time. Measured here (2 cores), the production executor's process per step made the demo
+a sum of start-ups: six runs, ~34 steps and ~68 process spawns took 158 s of jobs on a
+quiet machine, most of it importing the code location again in every step.
+`benchmarks/bench_demo.py` times it.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -52,15 +61,42 @@ def _choose_source():
     return None
 
 
+def __getattr__(name: str):
+    # `dagster job execute -m twilight_assets.demo -a defs` loads this (PEP 562), so that
+    # importing the demo to run it does not build the code location.
+    if name == "defs":
+        return _in_process_defs()
+    raise AttributeError(name)
+
+
+def _in_process_defs():
+    """The project's code location, every asset, check, job, resource and schedule as
+    twilight_assets.definitions assembles them, with one difference: each run executes its
+    steps one after the other in the run's own process. The production executor starts a
+    process per step (two at a time), which a run of hundreds of partitions needs and the
+    demo's small runs pay for many times over: each of their ~34 steps spent longer
+    importing the code location than fetching and writing its partitions."""
+    import dagster as dg
+
+    from twilight_assets.definitions import defs
+
+    return dg.Definitions(
+        assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs, schedules=defs.schedules,
+        sensors=defs.sensors, resources=defs.resources, loggers=defs.loggers, metadata=defs.metadata,
+        executor=dg.in_process_executor,
+    )
+
+
 def run_job(job: str, tags: dict[str, str] | None = None, label: str = "") -> bool:
-    """Run one job with `dagster job execute`, showing its progress as it goes."""
+    """Run one job with `dagster job execute`, showing its progress as it goes (each line
+    prefixed with the job: the demo runs independent jobs at the same time)."""
     cmd = [
         sys.executable, "-m", "dagster", "job", "execute",
-        "-m", "twilight_assets.definitions", "-a", "defs", "-j", job,
+        "-m", "twilight_assets.demo", "-a", "defs", "-j", job,
     ]
     if tags:
         cmd += ["--tags", json.dumps(tags)]
-    _say(f"\n==> {job} {label}".rstrip())
+    _say(f"==> {job} {label}".rstrip())
     started = time.monotonic()
     log_dir = Path(os.environ["DAGSTER_HOME"]) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -75,20 +111,20 @@ def run_job(job: str, tags: dict[str, str] | None = None, label: str = "") -> bo
             if match := _CHECK.search(line):
                 checks[match.group(1)] += 1
             if _INTERESTING.search(line):
-                _say("    " + _compact(line))
+                _say(f"    [{job}] " + _compact(line))
     ok = proc.returncode == 0
     outcome = "ok" if ok else "FAILED"
     _say(
-        f"    {outcome} in {time.monotonic() - started:.1f}s; checks: {checks['passed']} passed, "
+        f"<== {job} {outcome} in {time.monotonic() - started:.1f}s; checks: {checks['passed']} passed, "
         f"{checks['failed']} failed (log: {log_path})"
     )
     return ok
 
 
 def _compact(line: str) -> str:
-    # Dagster's log lines are long: keep the step and the message.
+    # Dagster's log lines are long: keep the step and the message (the job is the prefix).
     parts = [p.strip() for p in line.split(" - ") if p.strip()]
-    return " - ".join(parts[-3:])[:200]
+    return " - ".join(parts[-2:])[:200]
 
 
 def _range(keys: list[str]) -> dict[str, str]:
@@ -135,6 +171,48 @@ def _summary(reader) -> str:
     return "\n".join(lines)
 
 
+def _run_jobs(instance, warehouse) -> bool:
+    """The lists and the calendar at once; market data as soon as the calendar is in,
+    stocks and indexes as soon as the lists registered them (those three at once); then
+    the snapshot, once everything else has finished."""
+    this_year = dt.date.today().year
+
+    def market_data() -> bool:
+        days = _recent_trading_range(warehouse, DEMO_TRADING_DAYS)
+        return run_job("daily_market_job", _range(days),
+                       f"(last {DEMO_TRADING_DAYS} trading days: {days[0]}..{days[-1]})")
+
+    def entities(job: str, name: str) -> bool:
+        keys = instance.get_dynamic_partitions(name)
+        if not keys:
+            _say(f"<== {job} skipped: no {name} partitions (reference_job registers them)")
+            return False
+        return run_job(job, _range(keys), f"({len(keys)} {name})")
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = {
+            pool.submit(run_job, "reference_job", None, "(stock_basic L/D/P, index_basic)"): "lists",
+            pool.submit(
+                run_job, "calendar_job", _range([str(this_year - 1), str(this_year + 1)]),
+                f"(trade_cal {this_year - 1}..{this_year + 1})",
+            ): "calendar",
+        }
+        results, later = [], []
+        pending = set(first)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                results.append(future.result())
+                if first[future] == "calendar":
+                    later.append(pool.submit(market_data))
+                else:  # the lists registered their stocks and indexes as partitions
+                    later += [pool.submit(entities, "stock_job", "stocks"),
+                              pool.submit(entities, "index_job", "indexes")]
+        results += [future.result() for future in later]
+    results.append(run_job("snapshot_job", label="(publish a read-only snapshot)"))
+    return all(results)
+
+
 def main() -> int:
     os.environ.setdefault("DAGSTER_HOME", str(Path("dagster_home").resolve()))
     os.environ.setdefault("TWILIGHT_WAREHOUSE", config.warehouse_url())
@@ -155,19 +233,12 @@ def main() -> int:
         warehouse=os.environ["TWILIGHT_WAREHOUSE"], snapshot_dir=os.environ["TWILIGHT_SNAPSHOT_DIR"]
     )
     _say(f"Dagster instance: {os.environ['DAGSTER_HOME']}\nWarehouse: {warehouse.backend().location.label}")
-    this_year = dt.date.today().year
-    # The lists register their stocks and indexes as partitions in the same run.
-    ok = run_job("reference_job", label="(stock_basic L/D/P, index_basic)")
-    ok &= run_job(
-        "calendar_job", _range([str(this_year - 1), str(this_year + 1)]),
-        f"(trade_cal {this_year - 1}..{this_year + 1})",
+    _say(
+        "Each job runs as `dagster job execute -m twilight_assets.demo -a defs -j <job>`: the "
+        "project's definitions, each run's steps in one process; jobs that need nothing of "
+        "each other run at the same time.\n"
     )
-    days = _recent_trading_range(warehouse, DEMO_TRADING_DAYS)
-    ok &= run_job("daily_market_job", _range(days), f"(last {DEMO_TRADING_DAYS} trading days: {days[0]}..{days[-1]})")
-    for job, name in (("stock_job", "stocks"), ("index_job", "indexes")):
-        keys = instance.get_dynamic_partitions(name)
-        ok &= run_job(job, _range(keys), f"({len(keys)} {name})")
-    ok &= run_job("snapshot_job", label="(publish a read-only snapshot)")
+    ok = _run_jobs(instance, warehouse)
 
     with warehouse.reader() as reader:
         _say(_summary(reader))
