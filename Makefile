@@ -11,11 +11,17 @@ WITH_SERVICES := bash scripts/test_services.sh run
 
 .PHONY: install demo dev test test-fast bench bench-full clean
 
+# The first `make demo` (or `make test`) installs: say what is happening and let pip show
+# each package as it goes, rather than minutes of silence.
 $(STAMP): pyproject.toml
+	@echo "==> [1/3] the virtual environment $(VENV)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> [2/3] an up-to-date pip"
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "==> [3/3] twilight-assets and its dependencies (dagster, duckdb, pandas, ...): a few minutes the first time"
+	$(BIN)/pip install -e '.[test]'
 	touch $(STAMP)
+	@echo "==> installed; later runs skip this until pyproject.toml changes"
 
 install: $(STAMP)
 
