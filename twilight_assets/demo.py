@@ -1,10 +1,11 @@
 """`make demo`: the real pipeline, through Dagster's CLI, against the simulator.
 
-It starts one simulator for all runs (chosen explicitly: TWILIGHT_SOURCE=simulator), then
-runs the project's jobs on the instance in $DAGSTER_HOME with `dagster job execute`, as a
-user would from the command line: reference lists, the calendar, the last 30 trading days
-of market data, every simulated stock and index, their checks, and a snapshot. It ends
-with a summary read from that snapshot and the monitor's report.
+It starts one simulator for all runs (`twilight simulator serve`, a process of its own,
+chosen explicitly: TWILIGHT_SOURCE=simulator), then runs the project's jobs on the
+instance in $DAGSTER_HOME with `dagster job execute`, as a user would from the command
+line: reference lists, the calendar, the last 30 trading days of market data, every
+simulated stock and index, their checks, and a snapshot. It ends with a summary read
+from that snapshot and the monitor's report.
 
 The runs are the project's jobs with one difference: each run executes its steps in one
 process (this module's `defs`), and jobs that need nothing of each other run at the same
@@ -37,28 +38,61 @@ _INTERESTING = re.compile(
     r"published snapshot|Asset check .* failed)"
 )
 _CHECK = re.compile(r"Asset check '[^']+' on '[^']+' (passed|failed)")
+_SIMULATOR_READY = "simulator listening on "
 
 
 def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _choose_source():
+def _choose_source() -> subprocess.Popen | None:
     """With nothing configured, start the demo's own simulator and choose it explicitly,
     as any simulator run must (TWILIGHT_SOURCE=simulator at TUSHARE_HTTP_URL); otherwise
-    use what the environment chooses. Returns the server it started, if any."""
+    use what the environment chooses. Returns the simulator process it started, if any."""
     choice = (os.environ.get(config.SOURCE_VARIABLE) or "").strip().lower()
     if config.tushare_token() is None and config.tushare_http_url() is None and choice in ("", config.SIMULATOR):
-        from tushare_sim import SimulatorConfig, SimulatorServer
-
-        server = SimulatorServer(SimulatorConfig()).start()
+        server, url = _start_simulator()
         os.environ[config.SOURCE_VARIABLE] = config.SIMULATOR
-        os.environ[config.URL_VARIABLE] = server.url
-        _say(f"No TUSHARE_TOKEN: serving the simulator at {server.url} (TWILIGHT_SOURCE=simulator)")
+        os.environ[config.URL_VARIABLE] = url
+        _say(f"No TUSHARE_TOKEN: serving the simulator at {url} (TWILIGHT_SOURCE=simulator)")
         return server
     settings = config.source_settings(token=os.environ.get(config.TOKEN_VARIABLE))
     _say(f"Using the configured source: {settings.name} at {settings.http_url or 'Tushare Pro'}")
     return None
+
+
+def _start_simulator(timeout_s: float = 60) -> tuple[subprocess.Popen, str]:
+    """`twilight simulator serve` on a free loopback port, as `make dev` starts it: the
+    simulator is a package of its own that production modules never import."""
+    log_dir = Path(os.environ["DAGSTER_HOME"]) / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "demo-simulator.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "twilight_assets.cli", "simulator", "serve", "--host", "127.0.0.1", "--port", "0"],
+            stdout=log, stderr=subprocess.STDOUT, text=True,
+        )
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for line in log_path.read_text().splitlines():
+            if line.startswith(_SIMULATOR_READY):
+                return server, line[len(_SIMULATOR_READY):].strip()
+        if server.poll() is not None:
+            break
+        time.sleep(0.1)
+    _stop(server)
+    raise SourceConfigError(f"the simulator did not start; its output:\n{log_path.read_text()[-2000:]}")
+
+
+def _stop(server: subprocess.Popen | None) -> None:
+    if server is None or server.poll() is not None:
+        return
+    server.terminate()  # SIGTERM ends `twilight simulator serve` cleanly
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def __getattr__(name: str):
@@ -218,15 +252,21 @@ def main() -> int:
     os.environ.setdefault("TWILIGHT_WAREHOUSE", config.warehouse_url())
     os.environ.setdefault("TWILIGHT_SNAPSHOT_DIR", str(config.snapshot_dir()))
 
-    import dagster as dg
-
-    from twilight_assets.resources import WarehouseResource
-
     try:
         server = _choose_source()
     except SourceConfigError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _demo()
+    finally:
+        _stop(server)
+
+
+def _demo() -> int:
+    import dagster as dg
+
+    from twilight_assets.resources import WarehouseResource
 
     instance = dg.DagsterInstance.get()  # creates $DAGSTER_HOME's storage once, before runs
     warehouse = WarehouseResource(
@@ -244,8 +284,6 @@ def main() -> int:
         _say(_summary(reader))
     _say("\n==> twilight monitor (reads the same snapshot)")
     subprocess.run([sys.executable, "-m", "twilight_assets.cli", "monitor"], check=False)
-    if server is not None:
-        server.stop()
     _say(
         "\nDone. `make dev` opens the UI on http://127.0.0.1:3000 with these runs, partitions "
         "and check results; `twilight monitor` re-reads the snapshot."
