@@ -114,11 +114,6 @@ def judge_lag(open_days_behind: int) -> Freshness:
     return Freshness.LATE if open_days_behind == 1 else Freshness.STALE
 
 
-def judge_age(grain: Grain, age: dt.timedelta) -> Freshness:
-    """A dataset of `grain` whose last successful write is `age` old."""
-    return REFRESH[grain].judge(age)
-
-
 def judge_horizon(days_ahead: int) -> Freshness:
     """trade_cal reaching `days_ahead` past today (negative: it ended that long ago)."""
     if days_ahead >= TRADE_CAL_HORIZON_DAYS:

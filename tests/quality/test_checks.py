@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from twilight_assets.checks import definitions as d
-from twilight_assets.checks.definitions import CHECK_SPECS, ScopeKind, get_check
+from twilight_assets.checks.definitions import CHECK_REGISTRY, CHECK_SPECS, ScopeKind
 from twilight_assets.checks.runner import KeyRange, evaluate
 from twilight_assets.specs import REGISTRY
 from twilight_assets.warehouse.writer import WarehouseWriter
@@ -57,7 +57,7 @@ def test_clean_data_passes(check, clean_conn, sim_server):
 
 def _fails(path, check_name: str, scope=None):
     with WarehouseWriter(path) as writer:
-        outcome = evaluate(writer, get_check(check_name), scope, now=NOW)
+        outcome = evaluate(writer, CHECK_REGISTRY[check_name], scope, now=NOW)
     assert outcome.evaluated, outcome.message
     assert not outcome.passed, f"{check_name} passed on faulty data: {outcome.message}"
     assert outcome.failed_rows >= 1 and 1 <= len(outcome.samples) <= 5
@@ -75,13 +75,13 @@ def test_ohlc_violation(loader, warehouse_copy):
         _reload(loader, warehouse_copy, "daily", [day.isoformat()])
     row = loader.server.fault_log[-1]["rows"][0]
     for scope in (None, {day.isoformat()}):
-        outcome = _fails(warehouse_copy, d.OHLC_DAILY, scope)
+        outcome = _fails(warehouse_copy, "ohlc_daily", scope)
         assert outcome.failed_rows == 1
         assert f"{row['ts_code']} {day.isoformat()}" in outcome.message
         assert "outside [low, high]" in outcome.message
     # A partition that the fault did not touch still passes.
     with duckdb.connect(str(warehouse_copy), read_only=True) as conn:
-        other = evaluate(conn, get_check(d.OHLC_DAILY), {LOADED_DAYS[0].isoformat()}, now=NOW)
+        other = evaluate(conn, CHECK_REGISTRY["ohlc_daily"], {LOADED_DAYS[0].isoformat()}, now=NOW)
     assert other.passed, other.message
 
 
@@ -91,7 +91,7 @@ def test_missing_day(loader, warehouse_copy):
         report = _reload(loader, warehouse_copy, "daily", [hole.isoformat(), after.isoformat()])
     assert [o.partition_key for o in report.failures] == [hole.isoformat()]
     for scope in (None, {hole.isoformat(), after.isoformat()}):
-        outcome = _fails(warehouse_copy, d.OPEN_DAYS_COVERED_DAILY, scope)
+        outcome = _fails(warehouse_copy, "open_days_covered_daily", scope)
         assert outcome.failed_rows == 1
         assert outcome.message.startswith("1 open day without rows in normalized_daily")
         assert hole.isoformat() in outcome.message
@@ -111,9 +111,9 @@ def test_rows_on_closed_day(loader, warehouse_copy):
         closed_rows = fetched.frame[fetched.frame["trade_date"] != pd.Timestamp(day)]
         insert_past_the_writer(writer, "daily", closed_rows)
     closed = _iso(loader.server.fault_log[-1]["closed_day"])
-    outcome = _fails(warehouse_copy, d.CLOSED_DAYS_EMPTY_DAILY)
+    outcome = _fails(warehouse_copy, "closed_days_empty_daily")
     assert closed in outcome.message and "3 rows on a closed day" in outcome.message
-    assert get_check(d.CLOSED_DAYS_EMPTY_DAILY).blocking
+    assert CHECK_REGISTRY["closed_days_empty_daily"].blocking
 
 
 def test_adj_factor_gap_missing_factor(loader, warehouse_copy):
@@ -180,7 +180,7 @@ def test_unknown_ts_code(loader, warehouse_copy):
         _reload(loader, warehouse_copy, "daily", [day.isoformat()])
     code = loader.server.fault_log[-1]["rows"][0]["ts_code"]
     for scope in (None, {day.isoformat()}):
-        outcome = _fails(warehouse_copy, d.KNOWN_TS_CODE_DAILY, scope)
+        outcome = _fails(warehouse_copy, "known_ts_code_daily", scope)
         assert outcome.message.startswith(f"1 stock missing from stock_basic")
         assert code in outcome.message
 
@@ -195,7 +195,7 @@ def test_duplicate_revision(loader, warehouse_copy):
     assert stock in outcome.message and "2 rows flagged update_flag 1" in outcome.message
     # Other stocks' latest responses are clean: a full sweep finds the same one report.
     with duckdb.connect(str(warehouse_copy), read_only=True) as conn:
-        sweep = evaluate(conn, get_check(d.single_revision_name("income")), None, now=NOW)
+        sweep = evaluate(conn, CHECK_REGISTRY[d.single_revision_name("income")], None, now=NOW)
     assert sweep.failed_rows == 1
     assert row["ts_code"] == stock
 
@@ -222,4 +222,4 @@ def test_schema_drift_reports_fields_the_source_stopped_serving(loader, warehous
     problems = {s["column_name"]: s["problem"] for s in outcome.samples}
     assert problems["change"].startswith("documented, not served in 1 of the latest 5 responses")
     assert "ah_vol" not in problems and "ah_amount" not in problems
-    assert not get_check("schema_daily").blocking and get_check("schema_daily").severity is d.Severity.WARN
+    assert not CHECK_REGISTRY["schema_daily"].blocking and CHECK_REGISTRY["schema_daily"].severity is d.Severity.WARN

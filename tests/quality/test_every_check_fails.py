@@ -313,7 +313,7 @@ def test_single_revision_fails_on_two_latest_revisions(api, loader, warehouse_co
     raw = raw_response(dataclasses.replace(fetched, frame=frame, pages=pages))
     with WarehouseWriter(warehouse_copy) as writer:
         assert writer.write_partition(spec, stock, frame, raw).duplicates_dropped == 1
-        outcome = evaluate(writer, d.get_check(d.single_revision_name(api)), {stock}, now=NOW)
+        outcome = evaluate(writer, d.CHECK_REGISTRY[d.single_revision_name(api)], {stock}, now=NOW)
     assert not outcome.passed and outcome.failed_rows == 1
     assert outcome.message.startswith(f"1 report with more than one latest revision in {stock}: {stock} ")
     assert "(2 rows flagged update_flag 1)" in outcome.message

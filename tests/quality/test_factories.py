@@ -63,7 +63,7 @@ def test_one_step_per_asset_and_every_check_registered():
     assert keys == set(d.CHECK_REGISTRY)
     blocking = {s.name for defn in ALL_CHECKS for s in defn.check_specs if s.blocking}
     assert blocking == {c.name for c in d.CHECK_SPECS if c.blocking}
-    assert d.OHLC_DAILY in blocking and d.VWAP_DAILY not in blocking
+    assert "ohlc_daily" in blocking and d.VWAP_DAILY not in blocking
 
 
 def test_partition_run_scopes_checks_and_logs_results(warehouse_copy):
@@ -77,16 +77,16 @@ def test_partition_run_scopes_checks_and_logs_results(warehouse_copy):
     assert set(evaluations) == {c.name for c in checks_for("daily")}
     # Clean data passes all but freshness, judged against the real clock (WARN: the run
     # still succeeds).
-    assert {n for n, e in evaluations.items() if not e.passed} == {d.FRESH_DAILY}
-    ohlc = evaluations[d.OHLC_DAILY]
+    assert {n for n, e in evaluations.items() if not e.passed} == {"fresh_daily"}
+    ohlc = evaluations["ohlc_daily"]
     assert ohlc.metadata["scope"].value == day
     assert ohlc.metadata["failed_rows"].value == 0
     logged = _quality_log(warehouse_copy, result.run_id)
     assert len(logged) == len(evaluations)
-    scoped = logged[logged.check_name == d.OHLC_DAILY].iloc[0]
+    scoped = logged[logged.check_name == "ohlc_daily"].iloc[0]
     assert scoped["partition"] == day and bool(scoped["passed"])
     # Checks that ignore scope (freshness) judge the whole table.
-    assert logged[logged.check_name == d.FRESH_DAILY]["partition"].isna().all()
+    assert logged[logged.check_name == "fresh_daily"]["partition"].isna().all()
 
 
 def test_single_run_range_is_a_range(warehouse_copy):
@@ -98,7 +98,7 @@ def test_single_run_range_is_a_range(warehouse_copy):
     )
     assert result.success
     logged = _quality_log(warehouse_copy, result.run_id)
-    assert set(logged[logged.check_name == d.OHLC_DAILY]["partition"]) == {f"{first}..{last}"}
+    assert set(logged[logged.check_name == "ohlc_daily"]["partition"]) == {f"{first}..{last}"}
 
 
 def test_blocking_failure_stops_downstream(loader, warehouse_copy):
@@ -113,7 +113,7 @@ def test_blocking_failure_stops_downstream(loader, warehouse_copy):
         resources=_resources(warehouse_copy), raise_on_error=False,
     )
     assert not result.success
-    ohlc = _evaluations(result)[d.OHLC_DAILY]
+    ohlc = _evaluations(result)["ohlc_daily"]
     assert not ohlc.passed and ohlc.severity is dg.AssetCheckSeverity.ERROR
     assert f"{bad} {day.isoformat()}" in ohlc.description
     assert ohlc.metadata["samples"].value[0]["ts_code"] == bad
@@ -121,7 +121,7 @@ def test_blocking_failure_stops_downstream(loader, warehouse_copy):
                     for m in [m.materialization]}
     assert "daily" in materialized and "published" not in materialized
     logged = _quality_log(warehouse_copy, result.run_id)
-    row = logged[logged.check_name == d.OHLC_DAILY].iloc[0]
+    row = logged[logged.check_name == "ohlc_daily"].iloc[0]
     assert not row["passed"] and row["failed_rows"] == 1 and bad in row["samples"]
 
 
@@ -137,7 +137,7 @@ def test_sweep_job_judges_whole_tables(warehouse_copy):
     # The clean data passes everything but freshness: the sweep runs "now", long after
     # the simulator's last day. WARN checks never fail a run.
     failed = {name for name, e in evaluations.items() if not e.passed}
-    assert failed == {d.FRESH_DAILY, d.FRESH_DAILY_BASIC, d.FRESH_ADJ_FACTOR, d.HORIZON_TRADE_CAL}
+    assert failed == {"fresh_daily", "fresh_daily_basic", "fresh_adj_factor", d.HORIZON_TRADE_CAL}
     assert all(evaluations[n].severity is dg.AssetCheckSeverity.WARN for n in failed)
     assert result.success
     logged = _quality_log(warehouse_copy, result.run_id)
@@ -188,10 +188,10 @@ def test_dynamic_partition_range_lists_its_stocks(loader, warehouse_copy, sim_se
     assert result.success
     judged = sorted(added[2:5])
     logged = _quality_log(warehouse_copy, result.run_id)
-    assert set(logged[logged.check_name == d.OHLC_WEEKLY]["partition"]) == {f"{judged[0]}..{judged[-1]}"}
-    assert _evaluations(result)[d.OHLC_WEEKLY].passed
+    assert set(logged[logged.check_name == "ohlc_weekly"]["partition"]) == {f"{judged[0]}..{judged[-1]}"}
+    assert _evaluations(result)["ohlc_weekly"].passed
     with duckdb.connect(str(warehouse_copy), read_only=True) as conn:
-        sweep = evaluate(conn, d.get_check(d.OHLC_WEEKLY), None)
+        sweep = evaluate(conn, d.CHECK_REGISTRY["ohlc_weekly"], None)
     assert not sweep.passed and codes[3] in sweep.message
-    agrees = _evaluations(result)[d.AGREES_WITH_DAILY_WEEKLY]
+    agrees = _evaluations(result)["agrees_with_daily_weekly"]
     assert agrees.passed and agrees.metadata["scope"].value == f"{judged[0]}..{judged[-1]}"

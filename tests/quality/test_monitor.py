@@ -131,12 +131,12 @@ def test_broken_snapshot_exits_2_and_names_what_broke(capsys, tmp_path, loader, 
     failed = {c["check_name"]: c for c in report["failed_checks"]}
     # high < low also puts the day's VWAP outside [low, high], and 3 rows on the holiday
     # are far below the median day (both WARN checks).
-    assert set(failed) == {d.OHLC_DAILY, d.OPEN_DAYS_COVERED_DAILY, d.VWAP_DAILY,
-                           d.CLOSED_DAYS_EMPTY_ADJ_FACTOR, d.ROW_COUNT_BAND_ADJ_FACTOR}
-    ohlc = failed[d.OHLC_DAILY]
+    assert set(failed) == {"ohlc_daily", "open_days_covered_daily", d.VWAP_DAILY,
+                           "closed_days_empty_adj_factor", "row_count_band_adj_factor"}
+    ohlc = failed["ohlc_daily"]
     assert ohlc["status"] == "error" and ohlc["failed_rows"] == 1
     assert ohlc["samples"][0]["ts_code"] == bad_code and bad_code in ohlc["message"]
-    assert hole.isoformat() in failed[d.OPEN_DAYS_COVERED_DAILY]["message"]
+    assert hole.isoformat() in failed["open_days_covered_daily"]["message"]
     # The page stands alone: inline style and SVG, nothing fetched from anywhere.
     text = page.read_text("utf-8")
     assert "<svg" in text and "<style>" in text
@@ -210,7 +210,7 @@ def test_empty_datasets_are_errors_and_their_checks_skipped(capsys, tmp_path, lo
     judged_nothing = {o.check.name for o in outcomes if not o.evaluated}
     tally = report["checks"]
     assert {s["check_name"] for s in tally["skipped"]} == judged_nothing
-    assert d.HAS_ADJ_FACTOR_DAILY in judged_nothing and d.OHLC_WEEKLY in judged_nothing
+    assert d.HAS_ADJ_FACTOR_DAILY in judged_nothing and "ohlc_weekly" in judged_nothing
     assert tally["counts"] == {
         "passed": sum(o.passed and o.evaluated for o in outcomes),
         "failed": sum(not o.passed for o in outcomes),
@@ -296,4 +296,4 @@ def test_problems_are_said_once(capsys, tmp_path, loader, warehouse_copy):
         assert sum(api + ":" in m.split(" behind")[0] for m in messages) == 1, messages
         assert f"{api}: 2 open days behind: latest {LOADED_DAYS[-1]}, due {SPARE_DAYS[1]}" in messages
     # The stored results still show, with the other failed checks.
-    assert {c["check_name"] for c in report["failed_checks"]} == {d.FRESH_DAILY, d.FRESH_DAILY_BASIC, d.FRESH_ADJ_FACTOR}
+    assert {c["check_name"] for c in report["failed_checks"]} == {"fresh_daily", "fresh_daily_basic", "fresh_adj_factor"}

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from twilight_assets.checks import definitions as d
-from twilight_assets.checks.definitions import CHECK_SPECS, get_check
+from twilight_assets.checks.definitions import CHECK_REGISTRY, CHECK_SPECS
 from twilight_assets.checks.runner import (
     MAX_SAMPLES,
     CheckScopeError,
@@ -43,7 +43,7 @@ def test_names_follow_the_convention_and_sql_files_exist():
 
 
 def test_values_are_bound_never_formatted():
-    check = get_check(d.OHLC_DAILY)
+    check = CHECK_REGISTRY["ohlc_daily"]
     rendered = render(check, {"2024-06-03", "2024-06-05"})
     assert "2024-06" not in rendered.sql
     assert ["2024-06-03", "2024-06-05"] in rendered.params
@@ -54,9 +54,9 @@ def test_values_are_bound_never_formatted():
 
 def test_scope_of_another_grain_is_a_typed_error():
     with pytest.raises(CheckScopeError, match="ohlc_daily on daily.*000001.SZ"):
-        render(get_check(d.OHLC_DAILY), {"000001.SZ"})
+        render(CHECK_REGISTRY["ohlc_daily"], {"000001.SZ"})
     with pytest.raises(CheckScopeError, match="empty scope"):
-        render(get_check(d.OHLC_DAILY), set())
+        render(CHECK_REGISTRY["ohlc_daily"], set())
 
 
 def test_scope_labels():
@@ -69,7 +69,7 @@ def test_scope_labels():
 def test_stale_data_fails_freshness_naming_the_lag(clean_warehouse):
     later = evening(dt.date(2024, 6, 28))  # three open days on
     with duckdb.connect(str(clean_warehouse), read_only=True) as conn:
-        outcome = evaluate(conn, get_check(d.FRESH_DAILY), None, now=later)
+        outcome = evaluate(conn, CHECK_REGISTRY["fresh_daily"], None, now=later)
     assert not outcome.passed and outcome.metric == 3.0
     assert outcome.message == (
         "1 dataset behind the latest open day due: daily (latest 2024-06-25, due 2024-06-28: "
@@ -89,12 +89,12 @@ def test_empty_peer_is_not_evaluated(empty_conn):
         "vol, amount, source, ingested_at) VALUES ('000001.SZ', DATE '2024-06-03', 10, 11, 9, "
         "10, 10, 1, 1, 'simulator', now())"
     )
-    outcome = evaluate(empty_conn, get_check(d.HAS_ADJ_FACTOR_DAILY), None, now=NOW)
+    outcome = evaluate(empty_conn, CHECK_REGISTRY[d.HAS_ADJ_FACTOR_DAILY], None, now=NOW)
     assert outcome.passed and not outcome.evaluated
     assert outcome.message == "not evaluated: normalized_adj_factor is empty"
     # Its own empty table: nothing to judge either, except freshness, where empty is stale.
-    assert not evaluate(empty_conn, get_check(d.OHLC_INDEX_DAILY), None).evaluated
-    assert evaluate(empty_conn, get_check(d.FRESH_DAILY), None).message.startswith(
+    assert not evaluate(empty_conn, CHECK_REGISTRY["ohlc_index_daily"], None).evaluated
+    assert evaluate(empty_conn, CHECK_REGISTRY["fresh_daily"], None).message.startswith(
         "not evaluated: normalized_trade_cal is empty")
 
 
@@ -105,7 +105,7 @@ def test_samples_are_few_and_json_safe(empty_conn):
         "SELECT printf('%06d.SZ', i), DATE '2024-06-03', 10, 9, 11, 10, 10, 1, 1, 'simulator', now() "
         "FROM range(1, 8) t(i)"
     )
-    outcome = evaluate(empty_conn, get_check(d.OHLC_DAILY), None)
+    outcome = evaluate(empty_conn, CHECK_REGISTRY["ohlc_daily"], None)
     assert not outcome.passed and outcome.failed_rows == 7
     assert len(outcome.samples) == MAX_SAMPLES and outcome.metric == 7.0
     json.dumps(outcome.samples)
@@ -122,6 +122,6 @@ def test_schema_drift_from_the_source_is_reported(loader, warehouse_copy):
             report = loader.load(writer, "daily", [day.isoformat()])
     assert not report.failures  # kept in raw_responses, not in the table
     with duckdb.connect(str(warehouse_copy), read_only=True) as conn:
-        outcome = evaluate(conn, get_check("schema_daily"), None, now=NOW)
+        outcome = evaluate(conn, CHECK_REGISTRY["schema_daily"], None, now=NOW)
     assert not outcome.passed and outcome.failed_rows == 1
     assert "sim_undocumented sent by the source, not in the spec" in outcome.message

@@ -321,31 +321,19 @@ PIT_DATASETS = ("income", "balancesheet", "cashflow", "fina_indicator", "express
 F_ANN_DATASETS = ("income", "balancesheet", "cashflow")
 REVISED_DATASETS = tuple(a for a, s in REGISTRY.items() if s.has_update_flag)
 
-OPEN_DAYS_COVERED_DAILY = "open_days_covered_daily"
-CLOSED_DAYS_EMPTY_DAILY = "closed_days_empty_daily"
-CLOSED_DAYS_EMPTY_ADJ_FACTOR = "closed_days_empty_adj_factor"
-ROW_COUNT_BAND_ADJ_FACTOR = "row_count_band_adj_factor"
 HORIZON_TRADE_CAL = "horizon_trade_cal"
 EXCHANGES_AGREE_TRADE_CAL = "exchanges_agree_trade_cal"
-OHLC_DAILY = "ohlc_daily"
-OHLC_WEEKLY = "ohlc_weekly"
-OHLC_INDEX_DAILY = "ohlc_index_daily"
 VWAP_DAILY = "vwap_daily"
 PRE_CLOSE_DAILY = "pre_close_daily"
 HAS_ADJ_FACTOR_DAILY = "has_adj_factor_daily"
 CLOSE_MATCHES_DAILY_DAILY_BASIC = "close_matches_daily_daily_basic"
 TOTAL_MV_DAILY_BASIC = "total_mv_daily_basic"
-AGREES_WITH_DAILY_WEEKLY = "agrees_with_daily_weekly"
 WEIGHTS_SUM_INDEX_WEIGHT = "weights_sum_index_weight"
-KNOWN_TS_CODE_DAILY = "known_ts_code_daily"
 SURVIVORSHIP_STOCK_BASIC = "survivorship_stock_basic"
 BALANCE_IDENTITY_BALANCESHEET = "balance_identity_balancesheet"
 NET_INCOME_SPLIT_INCOME = "net_income_split_income"
 PIT_ORDER_FORECAST = "pit_order_forecast"
 MIN_LE_MAX_FORECAST = "min_le_max_forecast"
-FRESH_DAILY = "fresh_daily"
-FRESH_DAILY_BASIC = "fresh_daily_basic"
-FRESH_ADJ_FACTOR = "fresh_adj_factor"
 
 
 def single_revision_name(api_name: str) -> str:
@@ -630,10 +618,3 @@ CHECK_REGISTRY: Mapping[str, CheckSpec] = MappingProxyType({c.name: c for c in C
 
 def checks_for(asset: str) -> tuple[CheckSpec, ...]:
     return tuple(c for c in CHECK_SPECS if c.asset == asset)
-
-
-def get_check(name: str) -> CheckSpec:
-    try:
-        return CHECK_REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"no check named {name!r}") from None

@@ -26,7 +26,7 @@ import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -275,16 +275,6 @@ def evaluate(
         scope=label,
         duration_s=time.perf_counter() - started,
     )
-
-
-def evaluate_all(
-    target: Target,
-    checks: Iterable[CheckSpec],
-    scope: Scope = None,
-    *,
-    now: dt.datetime | None = None,
-) -> list[CheckOutcome]:
-    return [evaluate(target, c, scope, now=now) for c in checks]
 
 
 def _metric(samples: list[dict[str, Any]], failed_rows: int, frame: pd.DataFrame) -> float | None:
