@@ -75,10 +75,12 @@ def prepare_warehouse(path: Path, url: str, token: str) -> list[str]:
     from twilight_assets.sources.tushare import RateLimiter, TushareSource
     from twilight_assets.specs import get_spec
 
-    resource = WarehouseResource(warehouse=str(path), snapshot_dir=str(path.parent / "snapshots"))
+    resource = WarehouseResource(warehouse=str(path), snapshot_dir=str(path.parent / "snapshots"),
+                                 archive_dir=str(path.parent / "archive"))
     source = TushareSource(token, url, source_name="simulator", rate_limiter=RateLimiter())
     years = [str(y) for y in range(SIM_START.year, SIM_AS_OF.year + 1)]
-    report = ingest_partitions(get_spec("trade_cal"), years, source=source, open_writer=resource.writer)
+    report = ingest_partitions(get_spec("trade_cal"), years, source=source, open_writer=resource.writer,
+                               archive=resource.archive())
     if report.failures:
         raise RuntimeError(f"trade_cal did not load: {report.failures[0].error}")
     with resource.writer() as writer:
@@ -102,7 +104,8 @@ def backfill_process(plan: Plan, warehouse: str, url: str, ready, out) -> None:
     from twilight_assets.specs import get_spec
 
     warehouse_resource = WarehouseResource(
-        warehouse=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots")
+        warehouse=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots"),
+        archive_dir=str(Path(warehouse).parent / "archive"),
     )
     tushare = TushareResource(calls_per_minute={plan.api: plan.quota})
     source = tushare.source()
@@ -110,7 +113,7 @@ def backfill_process(plan: Plan, warehouse: str, url: str, ready, out) -> None:
     started = time.time()
     report = ingest_partitions(
         get_spec(plan.api), plan.keys, source=source, open_writer=warehouse_resource.writer,
-        workers=tushare.workers,
+        workers=tushare.workers, archive=warehouse_resource.archive(),
     )
     out.put({
         "api": plan.api, "started": started, "ended": time.time(), **report.summary,

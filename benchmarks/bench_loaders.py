@@ -5,17 +5,20 @@ Parquet): one batch per trading day, then a few days again with revised prices, 
 re-run after a correction would. Each loader is timed per batch, the batch already in
 memory, in the way a user would run it:
 
-- ours: `WarehouseWriter.write_partition` with the raw payload as the source returns it
-  (raw response, validation, de-duplication, upsert and progress mark in one
-  transaction). "steady": one writer for the whole run, as a batched backfill writes;
-  "cold": take the writer lease, open, write, close, per day, as a one-day run does.
+- ours, the whole job: the response archived as the fetching side does it
+  (`Archive.store`: JSON, zstd, sha256, write, fsync) and `WarehouseWriter.write_partition`
+  (validation, the partition replaced, raw record and ledger in one transaction).
+  "steady": one writer for the whole run, as a batched backfill writes; "cold": archive,
+  take the writer lease (`Backend.writer_lease()`), open, write, close, per day, as a
+  one-day run does. "archive outside" leaves the archive out of the clock: in ingest a
+  fetching thread writes it while the writer writes the previous partition.
 - dlt: `pipeline.run(..., write_disposition="merge", primary_key=...)` into DuckDB, one
   pipeline run per day (the peers' venv, in a subprocess).
 - dagster-duckdb-pandas: `DuckDBPandasIOManager` storing one partition of a daily
   asset per `dg.materialize` (the peers' venv, in a subprocess). Its store alone and the
   whole materialization are both reported.
-- the raw DuckDB `INSERT ... SELECT ... ON CONFLICT DO UPDATE` of the batch into a
-  keyed table: what any bulk upsert costs here, the floor under all of the above.
+- a plain DuckDB `INSERT ... SELECT` of the batch into a keyless table: the ceiling
+  (issue 10's target: ours >= 0.5x of it).
 
 Per-batch figures are medians, so the first run's table creation does not decide them.
 """
@@ -112,35 +115,52 @@ def _as_fetched(table: pa.Table) -> tuple[pd.DataFrame, list[dict]]:
     return frame, pages
 
 
-def run_ours(batch_dir: Path, order: list[dict], db_path: Path, *, cold: bool) -> list[float]:
+def run_ours(batch_dir: Path, order: list[dict], db_path: Path, archive_root: Path, *,
+             cold: bool, archive_in_clock: bool = True) -> list[float]:
     from twilight_assets.specs import get_spec
-    from twilight_assets.warehouse.writer import RawResponse, WarehouseWriter
-    from twilight_assets.warehouse.writer_lease import writer_lease
+    from twilight_assets.warehouse.archive import Archive
+    from twilight_assets.warehouse.backend import open_backend
+    from twilight_assets.warehouse.raw import RawResponse
+    from twilight_assets.warehouse.writer import WarehouseWriter
 
     spec = get_spec("daily")
-    batches = []
-    for item in order:
-        frame, pages = _as_fetched(pq.read_table(batch_dir / item["file"]))
-        raw = RawResponse(
-            api_name="daily", partition_key=item["day"], source="simulator",
+    archive = Archive(archive_root)
+    backend = open_backend(str(db_path))
+
+    def raw_for(day: str, frame: pd.DataFrame, pages: list[dict]) -> RawResponse:
+        # What the fetching side does with a response: archive it durably, describe it.
+        return RawResponse(
+            api_name="daily", partition_key=day, source="simulator",
             request_params=[p["params"] for p in pages], fields=list(frame.columns),
-            pages=pages, row_count=len(frame), fetched_at=dt.datetime.now(dt.UTC),
+            row_count=len(frame), pages=len(pages), fetched_at=dt.datetime.now(dt.UTC),
+            archive=archive.store("daily", pages),
         )
-        batches.append((item["day"], frame, raw))
-    WarehouseWriter(db_path).close()  # the schema exists before the clock starts
+
+    batches = [(item["day"], *_as_fetched(pq.read_table(batch_dir / item["file"]))) for item in order]
+    WarehouseWriter(backend).close()  # the schema exists before the clock starts
+
+    def one(writer: WarehouseWriter, day: str, frame: pd.DataFrame, pages: list[dict]) -> float:
+        if archive_in_clock:
+            started = time.perf_counter()
+            writer.write_partition(spec, day, frame, raw_for(day, frame, pages))
+            return time.perf_counter() - started
+        raw = raw_for(day, frame, pages)
+        started = time.perf_counter()
+        writer.write_partition(spec, day, frame, raw)
+        return time.perf_counter() - started
+
     seconds = []
     if cold:
-        for day, frame, raw in batches:
+        for day, frame, pages in batches:
             started = time.perf_counter()
-            with writer_lease(db_path), WarehouseWriter(db_path) as writer:
+            raw = raw_for(day, frame, pages)
+            with backend.writer_lease(), WarehouseWriter(backend) as writer:
                 writer.write_partition(spec, day, frame, raw)
             seconds.append(time.perf_counter() - started)
     else:
-        with WarehouseWriter(db_path) as writer:
-            for day, frame, raw in batches:
-                started = time.perf_counter()
-                writer.write_partition(spec, day, frame, raw)
-                seconds.append(time.perf_counter() - started)
+        with backend.writer_lease(), WarehouseWriter(backend) as writer:
+            for day, frame, pages in batches:
+                seconds.append(one(writer, day, frame, pages))
     with duckdb.connect(str(db_path), read_only=True) as conn:
         rows = conn.execute("SELECT count(*) FROM normalized_daily").fetchall()[0][0]
     expected = len({i["day"] for i in order}) * ROWS_PER_DAY
@@ -149,26 +169,21 @@ def run_ours(batch_dir: Path, order: list[dict], db_path: Path, *, cold: bool) -
     return seconds
 
 
-def run_raw_upsert(batch_dir: Path, order: list[dict], db_path: Path) -> list[float]:
+def run_plain_insert(batch_dir: Path, order: list[dict], db_path: Path) -> list[float]:
+    """The ceiling: each batch appended by one INSERT ... SELECT into a keyless table (no
+    replace, no raw record, no ledger; a re-run of a day would duplicate its rows)."""
     tables = [pq.read_table(batch_dir / item["file"]) for item in order]
-    columns = tables[0].column_names
-    keys = ("ts_code", "trade_date")
-    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in keys)
     seconds = []
     with duckdb.connect(str(db_path)) as conn:
         conn.execute(
             'CREATE TABLE daily (ts_code VARCHAR, trade_date DATE, "open" DOUBLE, high DOUBLE, '
             "low DOUBLE, close DOUBLE, pre_close DOUBLE, change DOUBLE, pct_chg DOUBLE, "
-            "vol DOUBLE, amount DOUBLE, ah_vol DOUBLE, ah_amount DOUBLE, "
-            "PRIMARY KEY (ts_code, trade_date))"
+            "vol DOUBLE, amount DOUBLE, ah_vol DOUBLE, ah_amount DOUBLE)"
         )
         for table in tables:
             started = time.perf_counter()
             conn.register("batch", table)
-            conn.execute(
-                f"INSERT INTO daily SELECT * FROM batch "
-                f"ON CONFLICT (ts_code, trade_date) DO UPDATE SET {updates}"
-            )
+            conn.execute("INSERT INTO daily SELECT * FROM batch")
             conn.unregister("batch")
             seconds.append(time.perf_counter() - started)
     return seconds
@@ -204,22 +219,37 @@ def describe(name: str, seconds: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = benchlib.parse_args(__doc__.splitlines()[0], argv)
+    def extra(parser) -> None:
+        parser.add_argument("--days", type=int, default=None, help="trading days (default 10, full 60)")
+        parser.add_argument("--revised", type=int, default=None, help="days re-run revised (default 3, full 10)")
+        parser.add_argument("--no-peers", action="store_true", help="skip dlt and the IO manager")
+
+    args = benchlib.parse_args(__doc__.splitlines()[0], argv, extra)
     days, revised = (60, 10) if args.full else (10, 3)
+    days, revised = args.days or days, args.revised if args.revised is not None else revised
     with benchlib.workdir(args, BENCH) as work:
         log(f"writing {days} + {revised} batches of {ROWS_PER_DAY:,} rows to {work}")
         order = write_batches(work / "batches", days, revised)
         timings: dict[str, list[float]] = {}
-        log("ours, one writer for the run (steady)")
-        timings["ours (steady)"] = run_ours(work / "batches", order, work / "ours_steady.duckdb", cold=False)
-        log("ours, lease + open + write + close per day (cold)")
-        timings["ours (cold)"] = run_ours(work / "batches", order, work / "ours_cold.duckdb", cold=True)
-        log("raw DuckDB INSERT ... ON CONFLICT")
-        timings["raw DuckDB upsert"] = run_raw_upsert(work / "batches", order, work / "raw.duckdb")
-        log("dlt merge, one pipeline run per day (peers' venv)")
-        dlt = run_peer("dlt_merge.py", work / "batches", work / "dlt.duckdb", work / "dlt_pipelines")
-        log("DuckDBPandasIOManager, one partition per day (peers' venv)")
-        iom = run_peer("io_manager.py", work / "batches", work / "iom.duckdb")
+        log("ours, one writer for the run (steady), archiving each response in the clock")
+        timings["ours (steady)"] = run_ours(work / "batches", order, work / "ours_steady.duckdb",
+                                            work / "archive_steady", cold=False)
+        log("ours, the archive written beforehand (as the fetching thread does in ingest)")
+        timings["ours (steady, archive outside)"] = run_ours(
+            work / "batches", order, work / "ours_noarchive.duckdb", work / "archive_outside",
+            cold=False, archive_in_clock=False)
+        log("ours, archive + lease + open + write + close per day (cold)")
+        timings["ours (cold)"] = run_ours(work / "batches", order, work / "ours_cold.duckdb",
+                                          work / "archive_cold", cold=True)
+        log("plain DuckDB INSERT into a keyless table")
+        timings["keyless plain insert"] = run_plain_insert(work / "batches", order, work / "plain.duckdb")
+        if args.no_peers:
+            dlt = iom = "skipped (--no-peers)"
+        else:
+            log("dlt merge, one pipeline run per day (peers' venv)")
+            dlt = run_peer("dlt_merge.py", work / "batches", work / "dlt.duckdb", work / "dlt_pipelines")
+            log("DuckDBPandasIOManager, one partition per day (peers' venv)")
+            iom = run_peer("io_manager.py", work / "batches", work / "iom.duckdb")
 
     notes = {}
     expected_rows = len({item["day"] for item in order}) * ROWS_PER_DAY
@@ -254,7 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         vs(ours, "dlt merge (pipeline run)", ">= 10", "per-day merge, 5k rows")
     for ours in ("ours (steady)", "ours (cold)"):
         vs(ours, "IO manager (store)", ">= 2", "per-partition store, 5k rows")
-    vs("ours (steady)", "raw DuckDB upsert", None, "reference: the bare bulk upsert, no raw/ledger")
+    vs("ours (steady)", "keyless plain insert", ">= 0.5", "whole job, archive included")
+    vs("ours (steady, archive outside)", "keyless plain insert", None,
+       "reference: the archive on the fetching thread, as in ingest")
+    vs("ours (steady, archive outside)", "dlt merge (pipeline run)", None, "reference")
+    vs("ours (steady, archive outside)", "IO manager (store)", None, "reference")
     benchlib.report(BENCH, figures, args, extra={
         "median_ms": {k: statistics.median(v) * 1000 for k, v in timings.items()},
         "days": days, "revised_days": revised, "rows_per_batch": ROWS_PER_DAY,

@@ -49,13 +49,15 @@ def ingest_child(warehouse: str, url: str, token: str, sample: int) -> dict:
     from twilight_assets.specs import get_spec
 
     after_imports = rss_mb()
-    resource_ = WarehouseResource(warehouse=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots"))
+    resource_ = WarehouseResource(warehouse=warehouse, snapshot_dir=str(Path(warehouse).parent / "snapshots"),
+                                  archive_dir=str(Path(warehouse).parent / "archive"))
     source = TushareSource(token, url, source_name="simulator", rate_limiter=RateLimiter())
     steps: dict[str, dict] = {}
 
     def run(api: str, keys: list) -> None:
         started = time.perf_counter()
-        report = ingest_partitions(get_spec(api), keys, source=source, open_writer=resource_.writer)
+        report = ingest_partitions(get_spec(api), keys, source=source, open_writer=resource_.writer,
+                                   archive=resource_.archive())
         steps[api] = {
             "partitions": len(keys), "rows": report.rows_written, "failed": len(report.failures),
             "seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": round(rss_mb(), 1),

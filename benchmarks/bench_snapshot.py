@@ -62,14 +62,20 @@ def touch_one_day(writer) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = benchlib.parse_args(__doc__.splitlines()[0], argv)
+    def extra(parser) -> None:
+        parser.add_argument("--rows", type=int, default=None, help="rows per per-date table, quick set (default 1M)")
+        parser.add_argument("--stocks", type=int, default=None, help="stocks in the market (default 5,500)")
+        parser.add_argument("--rounds", type=int, default=None, help="publish rounds (default 7, full 5)")
+
+    args = benchlib.parse_args(__doc__.splitlines()[0], argv, extra)
     from twilight_assets.warehouse.snapshots import publish_snapshot
     from twilight_assets.warehouse.writer import WarehouseWriter
 
     with benchlib.workdir(args, BENCH) as work:
-        shape, built = synth.build_market_warehouse(work, full=args.full, full_rows=7_000_000, log=log)
+        shape, built = synth.build_market_warehouse(work, full=args.full, full_rows=7_000_000, log=log,
+                                                    quick_rows=args.rows, stocks=args.stocks)
         baseline, plain, publishes = [], [], []
-        rounds = ROUNDS["full" if args.full else "quick"]
+        rounds = args.rounds or ROUNDS["full" if args.full else "quick"]
         for round_ in range(rounds):
             settle()
             plain.append(copy_only(built.path, work / "plain-copy.duckdb"))

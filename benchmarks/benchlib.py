@@ -22,7 +22,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT = BENCH_DIR.parent
@@ -83,7 +83,10 @@ class Figure:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
+def parse_args(description: str, argv: Sequence[str] | None = None,
+               extra: Callable[[argparse.ArgumentParser], None] | None = None) -> argparse.Namespace:
+    """The arguments every benchmark takes; `extra` adds a benchmark's own (scale knobs,
+    so the smoke test can run it in seconds)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--full", action="store_true", help="the full scale (slow)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -92,6 +95,8 @@ def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.
         help="where temporary warehouses go (default: a fresh temp dir, removed after)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
+    if extra is not None:
+        extra(parser)
     return parser.parse_args(argv)
 
 

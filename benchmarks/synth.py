@@ -13,13 +13,15 @@ synthetic, and consistent the way the checks expect real data to be:
   inside the bar (units: lots and thousand yuan), about 1% of bars suspended (no row);
 - daily_basic: the same close, shares constant per stock, total_mv = close x total_share;
 - adj_factor: one factor per stock (no ex-rights day, so pre_close always matches);
-- ingest_progress and source_freshness: what the ingest would have recorded.
+- ingest_log: the attempts the ingest would have appended (ingest_progress and
+  source_freshness are views over it).
 
 Rows are stored in trade-date order, as partition-by-partition ingest lays them down
 (so DuckDB's zone maps let a one-day scope skip the rest, as they would in production).
 Random numbers come from hash() of the stock and day, so a build is deterministic. The
-raw_responses table stays empty: a real warehouse archives every payload there, which
-would make the file several times larger; these benches measure the normalized tables.
+raw_responses table stays empty: a real warehouse has one small row per write there (the
+payloads themselves are in the raw archive, beside the file); these benches measure the
+normalized tables.
 """
 
 from __future__ import annotations
@@ -255,44 +257,51 @@ _INSERTS = {
 }
 
 
+_LEDGER_COLUMNS = (
+    "attempt_id, progress_key, api_name, partition_key, status, attempts, rows, "
+    "duplicates_dropped, rows_removed, absent_fields, source, raw_id, error, attempted_at"
+)
+
+
 def _ledger(conn: duckdb.DuckDBPyConnection, shape: MarketShape) -> None:
-    """What ingest_partitions would have recorded for these partitions."""
+    """What ingest_partitions would have appended to ingest_log for these partitions (one
+    successful attempt each); ingest_progress and source_freshness are views over it."""
+    # attempt ids are time-ordered in the real ledger (values.new_id); here the order of
+    # the rows inserted is enough, counted from a base no id of today's clock comes near.
+    base = "CAST(1 AS BIGINT) << 40"
     for api in shape.tables:
         conn.execute(
             f"""
-            INSERT INTO ingest_progress
-            SELECT printf('{api}:%s', strftime(c.cal_date, '%Y-%m-%d')), '{api}',
+            INSERT INTO ingest_log ({_LEDGER_COLUMNS})
+            SELECT ({base}) + row_number() OVER (ORDER BY c.cal_date) + (SELECT count(*) FROM ingest_log),
+                   printf('{api}:%s', strftime(c.cal_date, '%Y-%m-%d')), '{api}',
                    strftime(c.cal_date, '%Y-%m-%d'),
                    CASE WHEN c.is_open THEN 'done' ELSE 'market_closed' END, 1,
-                   coalesce(n.rows, 0), 0, NULL, NULL, now()::TIMESTAMP
+                   coalesce(n.rows, 0), 0, 0, CAST([] AS VARCHAR[]), $source, NULL, NULL,
+                   now()::TIMESTAMP
             FROM cal AS c
             LEFT JOIN (SELECT trade_date, count(*) AS rows FROM normalized_{api} GROUP BY trade_date) AS n
               ON n.trade_date = c.cal_date
             WHERE isodow(c.cal_date) <= 5 AND c.cal_date BETWEEN $first AND $last
             """,
-            {"first": shape.first_day, "last": shape.last_day},
-        )
-        conn.execute(
-            f"""
-            INSERT INTO source_freshness
-            SELECT '{api}', $source, strftime(max(trade_date), '%Y-%m-%d'),
-                   strftime(max(trade_date), '%Y-%m-%d'), now()::TIMESTAMP,
-                   count(*) FILTER (WHERE trade_date = (SELECT max(trade_date) FROM normalized_{api}))
-            FROM normalized_{api}
-            """,
-            {"source": SOURCE},
+            {"first": shape.first_day, "last": shape.last_day, "source": SOURCE},
         )
     conn.execute(
-        """
-        INSERT INTO ingest_progress
-        SELECT printf('trade_cal:%d', y), 'trade_cal', CAST(y AS VARCHAR), 'done', 1,
-               (SELECT count(*) FROM normalized_trade_cal WHERE year(cal_date) = y), 0, NULL, NULL,
-               now()::TIMESTAMP
-        FROM (SELECT DISTINCT year(cal_date) AS y FROM normalized_trade_cal)
-        UNION ALL
-        SELECT 'stock_basic:once', 'stock_basic', 'once', 'done', 1,
-               (SELECT count(*) FROM normalized_stock_basic), 0, NULL, NULL, now()::TIMESTAMP
-        """
+        f"""
+        INSERT INTO ingest_log ({_LEDGER_COLUMNS})
+        SELECT ({base}) + row_number() OVER (ORDER BY progress_key) + (SELECT count(*) FROM ingest_log),
+               progress_key, api_name, partition_key, 'done', 1, rows, 0, 0, CAST([] AS VARCHAR[]),
+               $source, NULL, NULL, now()::TIMESTAMP
+        FROM (
+            SELECT printf('trade_cal:%d', y) AS progress_key, 'trade_cal' AS api_name,
+                   CAST(y AS VARCHAR) AS partition_key,
+                   (SELECT count(*) FROM normalized_trade_cal WHERE year(cal_date) = y) AS rows
+            FROM (SELECT DISTINCT year(cal_date) AS y FROM normalized_trade_cal)
+            UNION ALL
+            SELECT 'stock_basic:once', 'stock_basic', 'once', (SELECT count(*) FROM normalized_stock_basic)
+        )
+        """,
+        {"source": SOURCE},
     )
 
 
@@ -304,14 +313,17 @@ def last_weekday_before(day: dt.date) -> dt.date:
     return day
 
 
-def build_market_warehouse(work: Path, *, full: bool, full_rows: int, log=print) -> tuple[MarketShape, BuiltWarehouse]:
+def build_market_warehouse(work: Path, *, full: bool, full_rows: int, log=print,
+                           quick_rows: int | None = None, stocks: int | None = None,
+                           ) -> tuple[MarketShape, BuiltWarehouse]:
     """The warehouse the check and snapshot benchmarks measure: 5,500 stocks, 4 years
-    and ~1M rows per per-date table for the quick set, `full_rows` since 1995 for the full."""
+    and ~1M rows per per-date table for the quick set, `full_rows` since 1995 for the full.
+    `quick_rows` and `stocks` shrink the quick set (the smoke test's tiny scale)."""
     last = last_weekday_before(dt.date.today())
     shape = (
-        MarketShape(5_500, dt.date(1995, 1, 3), last, full_rows)
+        MarketShape(stocks or 5_500, dt.date(1995, 1, 3), last, full_rows)
         if full
-        else MarketShape(5_500, last - dt.timedelta(days=4 * 365), last, 1_000_000)
+        else MarketShape(stocks or 5_500, last - dt.timedelta(days=4 * 365), last, quick_rows or 1_000_000)
     )
     log(f"building a warehouse: {shape.stocks:,} stocks, ~{shape.rows_per_table:,} rows per per-date table")
     built = build_warehouse(work / "warehouse.duckdb", shape, log=log)
