@@ -4,14 +4,20 @@
 -- day (trade_cal, SSE) between the two bars at market level, so a missing day is not
 -- mistaken for a jump (open_days_covered reports it), and only where both factors are
 -- loaded (has_adj_factor reports the rest). A partition run looks back 60 calendar days
--- for the previous bar; older ones are left to a full sweep.
+-- for the previous bar; older ones are left to a full sweep. Each bar's factor is joined
+-- once, on the full key, and the previous one taken in the same window: joining the
+-- factor table twice let the planner match factors by value first (days squared per
+-- stock: tens of GB at a million rows).
 WITH bars AS (
-    SELECT ts_code, trade_date, source, pre_close,
-           lag(close) OVER stock AS prev_close,
-           lag(trade_date) OVER stock AS prev_date
-    FROM {{ table }}
-    WHERE {{ scope_lookback(trade_date, 60) }}
-    WINDOW stock AS (PARTITION BY ts_code, source ORDER BY trade_date)
+    SELECT d.ts_code, d.trade_date, d.source, d.pre_close, f.adj_factor,
+           lag(d.close) OVER stock AS prev_close,
+           lag(d.trade_date) OVER stock AS prev_date,
+           lag(f.adj_factor) OVER stock AS prev_adj_factor
+    FROM {{ table }} AS d
+    LEFT JOIN {{ table:adj_factor }} AS f
+      ON f.ts_code = d.ts_code AND f.trade_date = d.trade_date AND f.source = d.source
+    WHERE {{ scope_lookback(d.trade_date, 60) }}
+    WINDOW stock AS (PARTITION BY d.ts_code, d.source ORDER BY d.trade_date)
 ),
 jumps AS (
     SELECT * FROM bars
@@ -39,13 +45,9 @@ unbroken AS (
     WHERE m.n - mp.n = o.n - op.n
 )
 SELECT j.ts_code, j.trade_date, j.source, j.pre_close, j.prev_close, j.prev_date,
-       a.adj_factor, p.adj_factor AS prev_adj_factor,
+       j.adj_factor, j.prev_adj_factor,
        format('pre_close {}, previous close {} on {}, adj_factor {} unchanged',
-              j.pre_close, j.prev_close, j.prev_date, a.adj_factor) AS detail
+              j.pre_close, j.prev_close, j.prev_date, j.adj_factor) AS detail
 FROM unbroken AS j
-JOIN {{ table:adj_factor }} AS a
-  ON a.ts_code = j.ts_code AND a.trade_date = j.trade_date AND a.source = j.source
-JOIN {{ table:adj_factor }} AS p
-  ON p.ts_code = j.ts_code AND p.trade_date = j.prev_date AND p.source = j.source
-WHERE a.adj_factor = p.adj_factor
+WHERE j.adj_factor = j.prev_adj_factor
 ORDER BY j.trade_date, j.ts_code
