@@ -12,7 +12,7 @@ import pytest
 from twilight_assets.assets.snapshot import SNAPSHOTS_KEPT
 from twilight_assets.automation import maintenance_job
 from twilight_assets.resources import WarehouseResource
-from twilight_assets.warehouse.archive import Archive
+from twilight_assets.warehouse.archive import GC_MIN_AGE, Archive
 from twilight_assets.warehouse.backend import open_backend
 from twilight_assets.warehouse.reader import WarehouseReader
 from twilight_assets.warehouse.snapshots import publish_snapshot
@@ -43,7 +43,7 @@ def _maintenance_keeps_what_readers_may_open(backend, tmp_path):
             write_daily(writer, f"2024-01-0{i + 2}", n=50, close=11.0)
             infos.append(publish_snapshot(writer, tmp_path / "snaps", keep=SNAPSHOTS_KEPT))
     orphan = archive.store("daily", [{"params": {}, "fields": ["ts_code"], "items": [["600999.SH"]]}])
-    old = time.time() - 7200
+    old = time.time() - GC_MIN_AGE.total_seconds() - 3600  # old enough for gc to judge
     os.utime(tmp_path / "archive" / orphan.path, (old, old))
 
     result = maintenance_job.execute_in_process(resources={"warehouse": warehouse})
