@@ -32,6 +32,16 @@ def postgres_env(database: PostgresDatabase) -> dict[str, str]:
     }
 
 
+def step_failures(deploy: Deployment, run_ids: list[str]) -> str:
+    """Every failed step's error in these runs (the last events alone may not hold them)."""
+    lines = []
+    with deploy.instance() as instance:
+        for run_id in run_ids:
+            for entry in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
+                lines.append(f"{run_id} {entry.step_key}: {entry.dagster_event.step_failure_data.error}"[:4000])
+    return "\n".join(lines) or "none"
+
+
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory):
     """The warehouse the deployment's runs write: a DuckLake, its catalog a database of its own."""
@@ -69,7 +79,10 @@ def deployment(tmp_path_factory, pg_database, lake, simulator):
         try:
             launches = [deploy.launch(job, tags) for job, tags in RUNS]
             run_ids = [deploy.submitted(p) for p in launches]
-            finished = [deploy.wait_for(r, [DagsterRunStatus.SUCCESS]) for r in run_ids]
+            try:
+                finished = [deploy.wait_for(r, [DagsterRunStatus.SUCCESS]) for r in run_ids]
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}\n--- step failures ---\n{step_failures(deploy, run_ids)}") from None
             yield deploy, finished
         finally:
             deploy.stop_daemon()
