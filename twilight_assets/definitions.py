@@ -23,7 +23,10 @@ defs = dg.Definitions(
         # For users' own assets downstream of warehouse_snapshot (see the README).
         SNAPSHOT_DUCKDB: SnapshotDuckDBResource(),
     },
-    # Steps of one run go to separate processes, two at a time on this 2-core machine:
-    # different APIs fetch in parallel while their writes queue on the writer lease.
-    executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
+    # Steps of one run go to separate processes, one per core (two on this machine):
+    # different APIs fetch in parallel while their writes queue on the writer lease. A run
+    # of a few partitions may ask for its steps in its own process instead, by run config
+    # (`execution: {config: {in_process: {}}}`), as `make demo` does: there a process per
+    # step costs more in start-ups than the step's work.
+    executor=dg.multi_or_in_process_executor,
 )

@@ -7,9 +7,9 @@ line: reference lists, the calendar, the last 30 trading days of market data, ev
 simulated stock and index, their checks, and a snapshot. It ends with a summary read
 from that snapshot and the monitor's report.
 
-The runs are the project's jobs with one difference: each run executes its steps in one
-process (this module's `defs`), and jobs that need nothing of each other run at the same
-time. Measured here (2 cores), the production executor's process per step made the demo
+The runs are the project's jobs, from the project's own code location, with one choice
+made by run config (IN_PROCESS): each run executes its steps in one process; and jobs that
+need nothing of each other run at the same time. Measured here (2 cores), the production executor's process per step made the demo
 a sum of start-ups: six runs, ~34 steps and ~68 process spawns took 158 s of jobs on a
 quiet machine, most of it importing the code location again in every step.
 `benchmarks/bench_demo.py` times it.
@@ -95,30 +95,17 @@ def _stop(server: subprocess.Popen | None) -> None:
         server.wait()
 
 
-def __getattr__(name: str):
-    # `dagster job execute -m twilight_assets.demo -a defs` loads this (PEP 562), so that
-    # importing the demo to run it does not build the code location.
-    if name == "defs":
-        return _in_process_defs()
-    raise AttributeError(name)
+IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
+"""Run config: a run's steps one after the other in the run's own process (the code
+location's executor takes a process per step unless told so)."""
 
 
-def _in_process_defs():
-    """The project's code location, every asset, check, job, resource and schedule as
-    twilight_assets.definitions assembles them, with one difference: each run executes its
-    steps one after the other in the run's own process. The production executor starts a
-    process per step (two at a time), which a run of hundreds of partitions needs and the
-    demo's small runs pay for many times over: each of their ~34 steps spent longer
-    importing the code location than fetching and writing its partitions."""
-    import dagster as dg
-
-    from twilight_assets.definitions import defs
-
-    return dg.Definitions(
-        assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs, schedules=defs.schedules,
-        sensors=defs.sensors, resources=defs.resources, loggers=defs.loggers, metadata=defs.metadata,
-        executor=dg.in_process_executor,
-    )
+def _run_config() -> Path:
+    path = Path(os.environ["DAGSTER_HOME"]) / "logs" / "in_process.yaml"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(IN_PROCESS))  # JSON is YAML
+    return path
 
 
 def run_job(job: str, tags: dict[str, str] | None = None, label: str = "") -> bool:
@@ -126,7 +113,7 @@ def run_job(job: str, tags: dict[str, str] | None = None, label: str = "") -> bo
     prefixed with the job: the demo runs independent jobs at the same time)."""
     cmd = [
         sys.executable, "-m", "dagster", "job", "execute",
-        "-m", "twilight_assets.demo", "-a", "defs", "-j", job,
+        "-m", "twilight_assets.definitions", "-a", "defs", "-j", job, "-c", str(_run_config()),
     ]
     if tags:
         cmd += ["--tags", json.dumps(tags)]
@@ -274,9 +261,9 @@ def _demo() -> int:
     )
     _say(f"Dagster instance: {os.environ['DAGSTER_HOME']}\nWarehouse: {warehouse.backend().location.label}")
     _say(
-        "Each job runs as `dagster job execute -m twilight_assets.demo -a defs -j <job>`: the "
-        "project's definitions, each run's steps in one process; jobs that need nothing of "
-        "each other run at the same time.\n"
+        "Each job runs as `dagster job execute -m twilight_assets.definitions -j <job> -c "
+        "in_process.yaml`: each run's steps in one process; jobs that need nothing of each "
+        "other run at the same time.\n"
     )
     ok = _run_jobs(instance, warehouse)
 
