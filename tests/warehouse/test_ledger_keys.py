@@ -10,7 +10,6 @@ from twilight_assets.warehouse.ledger import (
     PartitionKeyError,
     legacy_progress_key,
     progress_key,
-    split_progress_key,
 )
 
 
@@ -31,7 +30,6 @@ from twilight_assets.warehouse.ledger import (
 )
 def test_every_grain_has_one_spelling(api, partition, key):
     assert progress_key(api, partition) == key
-    assert split_progress_key(key) == (api, key.split(":", 1)[1])
 
 
 @pytest.mark.parametrize(

@@ -47,14 +47,6 @@ def progress_key(api_name: str, partition_key: str | None) -> str:
     return f"{api_name}:{canonical_partition(api_name, partition_key)}"
 
 
-def split_progress_key(key: str) -> tuple[str, str]:
-    """(api_name, partition) of a ledger key; the partition may itself hold colons."""
-    api_name, sep, partition = key.partition(":")
-    if not sep:
-        raise ValueError(f"not a progress key (no ':'): {key!r}")
-    return api_name, partition
-
-
 def canonical_partition(api_name: str, partition_key: str | None) -> str:
     """The one spelling of a partition key. Datasets in the registry are checked against
     their grain; unknown api names only get the generic normalisation."""
