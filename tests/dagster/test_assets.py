@@ -473,3 +473,17 @@ def test_snapshot_asset_publishes_and_a_reader_reads_during_ingest(loaded, dagst
                          backend=open_backend(dagster_env["TWILIGHT_WAREHOUSE"])) as r:
         assert int(r.query("SELECT count(*) AS n FROM normalized_daily")["n"][0]) == live
     assert json.dumps(meta["table_rows"])  # JSON-safe metadata
+
+
+def test_responses_go_to_the_warehouse_resources_own_archive(loaded, dagster_env, instance, resources, tmp_path):
+    """A resource configured with archive_dir archives there, whatever TWILIGHT_ARCHIVE says."""
+    from twilight_assets.resources import WarehouseResource
+
+    own = WarehouseResource(warehouse=dagster_env["TWILIGHT_WAREHOUSE"], snapshot_dir=dagster_env["TWILIGHT_SNAPSHOT_DIR"],
+                            archive_dir=str(tmp_path / "own-archive"))
+    result = materialize(["trade_cal"], instance, {**resources, "warehouse": own}, partition_key="2023")
+    assert result.success
+    [(path, sha256)] = table(
+        dagster_env, "SELECT archive_path, archive_sha256 FROM raw_responses WHERE raw_id = ?",
+        [mat_metadata(result, "trade_cal")["raw_id"]])
+    assert (tmp_path / "own-archive" / path).is_file() and sha256

@@ -293,7 +293,7 @@ def build_dataset_asset(spec: DatasetSpec) -> dg.AssetsDefinition:
         with tushare.fetch_lease(spec.api_name, on_wait=waiting, warehouse=warehouse) as fetch_wait_s:
             report = ingest_partitions(
                 spec, keys, source=tushare.source(), open_writer=lambda: tally.counting(warehouse),
-                workers=tushare.workers, on_progress=progress,
+                workers=tushare.workers, on_progress=progress, archive=warehouse.archive(),
             )
         report.lease_wait_s += fetch_wait_s
         failed = len(report.failures)
