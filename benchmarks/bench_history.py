@@ -43,7 +43,7 @@ from typing import Iterator
 import duckdb
 
 import benchlib
-from benchlib import Figure, log
+from benchlib import Figure, copy_and_sync, log
 from sim_process import SimulatorProcess
 
 BENCH = "history"
@@ -90,14 +90,6 @@ class TimedWriters:
                 started = time.perf_counter()
                 writer.close()
                 self.close_s += time.perf_counter() - started
-
-
-def copy_and_sync(source: Path, target: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(["sh", "-c", 'cp -- "$1" "$2" && sync -- "$2"', "sh", str(source), str(target)], check=True)
-    seconds = time.perf_counter() - started
-    target.unlink()
-    return seconds
 
 
 def parquet_export(db: Path, out_dir: Path) -> tuple[int, dict[str, int]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import benchlib
 import synth
-from benchlib import Figure, log
+from benchlib import Figure, copy_and_sync, log
 
 BENCH = "snapshot"
 ROUNDS = {"quick": 7, "full": 5}
@@ -34,14 +34,6 @@ ROUNDS = {"quick": 7, "full": 5}
 def settle() -> None:
     """Flush every dirty page first, so no measurement pays for the one before it."""
     subprocess.run(["sync"], check=True)
-
-
-def copy_and_sync(source: Path, target: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(["sh", "-c", 'cp -- "$1" "$2" && sync -- "$2"', "sh", str(source), str(target)], check=True)
-    seconds = time.perf_counter() - started
-    target.unlink()
-    return seconds
 
 
 def copy_only(source: Path, target: Path) -> float:

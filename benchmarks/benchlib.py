@@ -176,6 +176,15 @@ def report(bench: str, figures: Sequence[Figure], args: argparse.Namespace, extr
         )
 
 
+def copy_and_sync(source: Path, target: Path) -> float:
+    """Seconds to `cp` a file and sync the copy: the floor a snapshot publish is held to."""
+    started = time.perf_counter()
+    subprocess.run(["sh", "-c", 'cp -- "$1" "$2" && sync -- "$2"', "sh", str(source), str(target)], check=True)
+    seconds = time.perf_counter() - started
+    target.unlink()
+    return seconds
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
