@@ -5,6 +5,8 @@ snapshot. No look-ahead is a property over many days, not one example."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import random
 import subprocess
 import sys
@@ -333,5 +335,13 @@ def test_a_ducklake_snapshot_answers_the_same(research, reader, tmp_path):
             code = str(research.server.universe.indexes["ts_code"].iloc[0])
             pd.testing.assert_frame_equal(on_lake.index_members(code, "2024-05-15"),
                                           reader.index_members(code, "2024-05-15"), check_dtype=False)
+            published = on_lake.info.snapshot_id
+        # The monitor reads the lake's published version too, from another process.
+        monitor = subprocess.run(
+            [sys.executable, "-m", "twilight_assets.cli", "monitor", "--json", "--now", "2024-06-28T12:00:00"],
+            env={**os.environ, "TWILIGHT_WAREHOUSE": url, "TWILIGHT_LAKE_DATA": str(tmp_path / "lake")},
+            capture_output=True, text=True, timeout=300)
+        report = json.loads(monitor.stdout)
+        assert monitor.returncode in (0, 1, 2) and report["snapshot"]["snapshot_id"] == published, monitor.stderr
     finally:
         drop_database(database)
