@@ -54,8 +54,9 @@ WHERE status IN ('done', 'market_closed') AND api_name <> 'legacy'
 GROUP BY api_name;
 
 -- Snapshots a DuckLake has published (warehouse/lake_snapshots.py): the catalog version
--- readers attach at, newest row = current. A warehouse file publishes copies instead
--- (TWILIGHT_SNAPSHOT_DIR) and leaves this table empty.
+-- readers attach at, newest row = current; a lake with a local catalog also records the
+-- copies it publishes here, so maintenance keeps them readable. A warehouse file publishes
+-- copies (TWILIGHT_SNAPSHOT_DIR) and leaves this table empty.
 CREATE TABLE IF NOT EXISTS snapshot_publications (
     snapshot_id  VARCHAR NOT NULL,
     version      BIGINT NOT NULL,     -- the DuckLake snapshot (catalog version) published
