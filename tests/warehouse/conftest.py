@@ -4,6 +4,9 @@ built from the registry's specs (so every column and type is the spec's own)."""
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import subprocess
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -119,3 +122,16 @@ def income_row(code: str, end_date: str, *, update_flag: str, f_ann_date: str, r
     return {"ts_code": code, "ann_date": ann_date or f_ann_date, "f_ann_date": f_ann_date,
             "end_date": end_date, "report_type": report_type, "comp_type": "1",
             "revenue": revenue, "total_revenue": revenue, "update_flag": update_flag}
+
+
+def stdout_lines(proc: subprocess.Popen) -> queue.Queue:
+    """A child's stdout, line by line, as it comes (None once it closes)."""
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:
+            lines.put(line.strip())
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines

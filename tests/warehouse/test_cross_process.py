@@ -27,7 +27,7 @@ from twilight_assets.warehouse.snapshots import (
 )
 from twilight_assets.warehouse.writer import WarehouseWriter
 
-from tests.warehouse.conftest import write_daily
+from tests.warehouse.conftest import stdout_lines, write_daily
 from tests.warehouse.snapshot_children import ROWS_PER_DAY, invariant_violation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,15 +41,7 @@ def child(backend: Backend, *args: str) -> tuple[subprocess.Popen, queue.Queue]:
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TWILIGHT_WAREHOUSE": url(backend)},
     )
-    lines: queue.Queue = queue.Queue()
-
-    def pump() -> None:
-        for line in proc.stdout:
-            lines.put(line.strip())
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return proc, lines
+    return proc, stdout_lines(proc)
 
 
 def url(backend: Backend) -> str:

@@ -11,7 +11,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -30,7 +29,7 @@ from twilight_assets.warehouse.writer import WarehouseWriter
 
 from tests.services import drop_database
 from tests.backends import lake_copy
-from tests.warehouse.conftest import write_daily
+from tests.warehouse.conftest import stdout_lines, write_daily
 from tests.warehouse.lake_children import weekdays
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,19 +115,6 @@ def _children(url: str, plans: list[tuple[str, int, int, int]], *extra: str) -> 
     ]
 
 
-def _lines(proc: subprocess.Popen) -> queue.Queue:
-    """The child's stdout, line by line, as it comes (None once it closes)."""
-    lines: queue.Queue = queue.Queue()
-
-    def pump() -> None:
-        for line in proc.stdout:
-            lines.put(line.strip())
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
-
-
 def _next(lines: queue.Queue, proc: subprocess.Popen) -> str:
     line = lines.get(timeout=120)
     if line is None:
@@ -175,7 +161,7 @@ def test_kill_9_mid_commit_leaves_no_partial_partition(lake):
     killed_mid_run = 0
     for trial in range(20):
         (proc,) = _children(url, [(f"2025-{1 + trial % 12:02d}-01", days, 800, passes)])
-        lines = _lines(proc)
+        lines = stdout_lines(proc)
         assert _next(lines, proc) == "ready"
         k = rng.randint(1, days * passes - 4)
         started = time.monotonic()
@@ -219,7 +205,7 @@ def test_a_restart_of_postgres_during_a_run_and_a_retry_land_everything(lake):
     url = f"ducklake:{lake.location.target}"
     days = weekdays("2024-02-01", 6)
     (proc,) = _children(url, [("2024-02-01", len(days), 500, 1)], "--pause-at", "3")
-    lines = _lines(proc)
+    lines = stdout_lines(proc)
     assert _next(lines, proc) == "ready"
     assert [_next(lines, proc).split()[1] for _ in range(2)] == days[:2]
     assert _next(lines, proc) == f"paused {days[2]}"
